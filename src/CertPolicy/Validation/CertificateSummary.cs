@@ -1,0 +1,67 @@
+namespace CertPolicy;
+
+/// <summary>What a person needs to recognise a certificate: names, validity and fingerprint.</summary>
+public sealed class CertificateSummary
+{
+    /// <summary>Creates a summary.</summary>
+    /// <param name="subject">The subject distinguished name, as text.</param>
+    /// <param name="issuer">The issuer distinguished name, as text.</param>
+    /// <param name="serialNumber">The serial number, as upper-case hexadecimal.</param>
+    /// <param name="notBefore">The start of the validity period.</param>
+    /// <param name="notAfter">The end of the validity period.</param>
+    /// <param name="sha256Fingerprint">The SHA-256 of the certificate's DER, as upper-case hexadecimal without separators.</param>
+    /// <param name="dnsNames">The dNSName entries of the subject alternative name extension.</param>
+    /// <param name="ipAddresses">The iPAddress entries of the subject alternative name extension, as text.</param>
+    public CertificateSummary(
+        string subject,
+        string issuer,
+        string serialNumber,
+        DateTimeOffset notBefore,
+        DateTimeOffset notAfter,
+        string sha256Fingerprint,
+        IReadOnlyList<string> dnsNames,
+        IReadOnlyList<string> ipAddresses)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentNullException.ThrowIfNull(issuer);
+        ArgumentNullException.ThrowIfNull(serialNumber);
+        ArgumentException.ThrowIfNullOrEmpty(sha256Fingerprint);
+        ArgumentNullException.ThrowIfNull(dnsNames);
+        ArgumentNullException.ThrowIfNull(ipAddresses);
+        Subject = subject;
+        Issuer = issuer;
+        SerialNumber = serialNumber;
+        NotBefore = notBefore;
+        NotAfter = notAfter;
+        Sha256Fingerprint = sha256Fingerprint;
+        DnsNames = dnsNames;
+        IPAddresses = ipAddresses;
+    }
+
+    /// <summary>The subject distinguished name, as text.</summary>
+    public string Subject { get; }
+
+    /// <summary>The issuer distinguished name, as text.</summary>
+    public string Issuer { get; }
+
+    /// <summary>The serial number, as upper-case hexadecimal.</summary>
+    public string SerialNumber { get; }
+
+    /// <summary>The start of the validity period (UTC).</summary>
+    public DateTimeOffset NotBefore { get; }
+
+    /// <summary>The end of the validity period (UTC).</summary>
+    public DateTimeOffset NotAfter { get; }
+
+    /// <summary>The SHA-256 of the certificate's DER, as upper-case hexadecimal without separators.</summary>
+    public string Sha256Fingerprint { get; }
+
+    /// <summary>The dNSName entries of the subject alternative name extension.</summary>
+    public IReadOnlyList<string> DnsNames { get; }
+
+    /// <summary>The iPAddress entries of the subject alternative name extension, as text.</summary>
+    public IReadOnlyList<string> IPAddresses { get; }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Subject} (SHA-256 {Sha256Fingerprint})";
+}
