@@ -6,8 +6,23 @@ namespace CertPolicy;
 /// Judges a server's certificates: the modern verdict (identity, validity, path to a trusted root) and, when an
 /// expected subject is configured, the legacy verdict beside it. Thread-safe; create one per endpoint profile.
 /// </summary>
+/// <remarks>
+/// The modern verdict comes from this library's own RFC 5280 path builder, the same on every operating system: the
+/// certificates are parsed strictly (DER), a path is searched from the leaf through the peer's other certificates
+/// (in any order; duplicates and undecodable extras are ignored) to an anchor of <see cref="TrustStore"/>, with
+/// backtracking and a work budget, and the leaf is held to the TLS server profile of RFC 5280 and the CA/Browser
+/// Forum Baseline Requirements. Every problem found is reported with the certificate it concerns. Nothing is fetched
+/// from the network: no AIA chasing, no OCSP; CRLs are checked only when given in
+/// <see cref="CertificateValidatorOptions.RevocationLists"/>.
+/// </remarks>
 public sealed class CertificateValidator
 {
+    private readonly TimeSpan _clockSkew;
+    private readonly int _maxChainDepth;
+    private readonly int _maxSignatureChecks;
+    private readonly string _requiredExtendedKeyUsage;
+    private readonly RevocationLists _revocation;
+
     /// <summary>Creates a validator.</summary>
     /// <param name="options">The settings; copied, and checked with <see cref="CertificateValidatorOptions.Validate"/>.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when null.</param>
@@ -20,6 +35,11 @@ public sealed class CertificateValidator
         TrustStore = options.TrustStore;
         Mode = options.Mode;
         ExpectedSubject = options.ExpectedSubject;
+        _clockSkew = options.ClockSkew;
+        _maxChainDepth = options.MaxChainDepth;
+        _maxSignatureChecks = options.MaxSignatureChecks;
+        _requiredExtendedKeyUsage = options.RequiredExtendedKeyUsage.Trim();
+        _revocation = options.RevocationLists.Count == 0 ? RevocationLists.None : new RevocationLists(options.RevocationLists);
     }
 
     /// <summary>The clock this validator reads.</summary>
@@ -42,7 +62,22 @@ public sealed class CertificateValidator
     {
         ArgumentNullException.ThrowIfNull(peerCertificates);
         ArgumentNullException.ThrowIfNull(identity);
-        throw new NotImplementedException($"Validation in {Mode} mode is not built yet.");
+        return ValidateCore(peerCertificates, identity, out _);
+    }
+
+    /// <summary>
+    /// Validates certificates without checking whose they are: everything <see cref="Validate(IReadOnlyList{ReadOnlyMemory{byte}}, ServerIdentity)"/>
+    /// checks except the identity (the host name or IP address, and the server-only rules about the subject common name).
+    /// For client certificates (set <see cref="CertificateValidatorOptions.RequiredExtendedKeyUsage"/> to clientAuth) or
+    /// for inspecting a certificate offline; never use it to decide whether to trust a server connection, since any
+    /// certificate for any name issued under a trusted root passes it.
+    /// </summary>
+    /// <param name="peerCertificates">The DER of each certificate, leaf first. May be empty (reported as <see cref="CertificateProblemKinds.NoCertificate"/>).</param>
+    /// <returns>The report, with <see cref="ValidationReport.Identity"/> null; never throws for bad certificate input.</returns>
+    public ValidationReport ValidateWithoutIdentity(IReadOnlyList<ReadOnlyMemory<byte>> peerCertificates)
+    {
+        ArgumentNullException.ThrowIfNull(peerCertificates);
+        return ValidateCore(peerCertificates, identity: null, out _);
     }
 
     /// <summary>Validates a leaf and the intermediates the server sent with it, for the identity the agent expects.</summary>
@@ -66,4 +101,125 @@ public sealed class CertificateValidator
 
         return Validate(der, identity);
     }
+
+    /// <summary>The validation itself; <paramref name="budget"/> tells how much work it took (for tests and diagnostics).</summary>
+    internal ValidationReport ValidateCore(IReadOnlyList<ReadOnlyMemory<byte>> peerCertificates, ServerIdentity? identity, out WorkBudget budget)
+    {
+        DateTimeOffset now = TimeProvider.GetUtcNow();
+        budget = new WorkBudget(_maxSignatureChecks);
+        if (peerCertificates.Count == 0)
+        {
+            var none = new CertificateProblem(CertificateProblemKinds.NoCertificate, -1, null, "The peer sent no certificate.");
+            return Report(identity, new ValidationVerdict([none]), ExpectedSubject is null ? null : new ValidationVerdict([none]), null, [], now);
+        }
+
+        if (!ParsedCertificate.TryParse(peerCertificates[0], out ParsedCertificate? leaf, out string? error))
+        {
+            var malformed = new CertificateProblem(CertificateProblemKinds.MalformedCertificate, 0, null, error);
+            return Report(identity, new ValidationVerdict([malformed]), ExpectedSubject is null ? null : new ValidationVerdict([malformed]), null, [], now);
+        }
+
+        List<ParsedCertificate> intermediates = ParseIntermediates(peerCertificates, leaf);
+        try
+        {
+            var settings = new ValidationSettings(now, _clockSkew, _maxChainDepth, _maxSignatureChecks, _requiredExtendedKeyUsage, _revocation);
+            AnchorIndex anchors = AnchorIndex.For(TrustStore.GetAnchors());
+            bool leafIsAnchor = anchors.Find(leaf) is not null;
+
+            var problems = new List<PathProblem>();
+            CertificateRules.CheckLeaf(leaf, leafIsAnchor, checksServerIdentity: identity is not null, settings, problems);
+            if (identity is not null)
+            {
+                CheckIdentity(leaf, identity, problems);
+            }
+
+            foreach (string crlError in _revocation.Errors)
+            {
+                problems.Add(new(CertificateProblemKinds.MalformedCertificate, -1, $"A supplied revocation list cannot be used: {crlError}"));
+            }
+
+            PathOutcome outcome = new PathBuilder(settings, anchors, intermediates, budget).Build(leaf, leafIsAnchor);
+            problems.AddRange(outcome.Problems);
+            if (budget.IsExhausted && !outcome.IsTrusted)
+            {
+                problems.Add(new(CertificateProblemKinds.WorkBudgetExceeded, -1,
+                    $"Path building gave up after {budget.SignatureChecks} signature check(s), {budget.Candidates} candidate issuer(s) and {budget.NameComparisons} name comparison(s); the peer's certificates are not a usable chain."));
+            }
+
+            ValidationVerdict modern = ToVerdict(problems, outcome.Path);
+            ValidationVerdict? legacy = ExpectedSubject is null
+                ? null
+                : LegacySubjectRule.Evaluate(ExpectedSubject, leaf.Subject.ValuesOf(Oids.CommonName), leaf.Subject.ToString());
+            var path = new List<CertificateSummary>(outcome.Path.Count);
+            foreach (ParsedCertificate certificate in outcome.Path)
+            {
+                path.Add(certificate.ToSummary());
+            }
+
+            return Report(identity, modern, legacy, path[0], path, now);
+        }
+        finally
+        {
+            leaf.ReleaseVerifier();
+            foreach (ParsedCertificate intermediate in intermediates)
+            {
+                intermediate.ReleaseVerifier();
+            }
+        }
+    }
+
+    private static List<ParsedCertificate> ParseIntermediates(IReadOnlyList<ReadOnlyMemory<byte>> peerCertificates, ParsedCertificate leaf)
+    {
+        var intermediates = new List<ParsedCertificate>(peerCertificates.Count - 1);
+        var seen = new HashSet<string>(StringComparer.Ordinal) { leaf.Sha256Fingerprint };
+        for (int i = 1; i < peerCertificates.Count; i++)
+        {
+            // Junk and duplicates among the extra certificates are ignored: servers send all sorts.
+            if (ParsedCertificate.TryParse(peerCertificates[i], out ParsedCertificate? certificate, out _) && seen.Add(certificate.Sha256Fingerprint))
+            {
+                intermediates.Add(certificate);
+            }
+        }
+
+        return intermediates;
+    }
+
+    private static void CheckIdentity(ParsedCertificate leaf, ServerIdentity identity, List<PathProblem> problems)
+    {
+        if (leaf.SubjectAlternativeNameExtension is null)
+        {
+            problems.Add(new(CertificateProblemKinds.NameMismatch, 0, $"The certificate has no subjectAltName, so it names no server; the subject common name is never used. Expected {identity.Host}."));
+            return;
+        }
+
+        if (!HostNameMatcher.Matches(identity, CertificateRules.WellFormedDnsNames(leaf), leaf.IPAddresses))
+        {
+            string kind = identity.IsIPAddress ? "IP address" : "host name";
+            problems.Add(new(CertificateProblemKinds.NameMismatch, 0, $"The certificate's subjectAltName does not name the {kind} {identity.Host}."));
+        }
+    }
+
+    private static ValidationVerdict ToVerdict(List<PathProblem> problems, IReadOnlyList<ParsedCertificate> path)
+    {
+        if (problems.Count == 0)
+        {
+            return ValidationVerdict.Valid;
+        }
+
+        var seen = new HashSet<PathProblem>();
+        var list = new List<CertificateProblem>(problems.Count);
+        foreach (PathProblem problem in problems.OrderBy(p => p.Position < 0 ? int.MaxValue : p.Position))
+        {
+            if (seen.Add(problem))
+            {
+                string? subject = problem.Position >= 0 && problem.Position < path.Count ? path[problem.Position].Subject.ToString() : null;
+                list.Add(new CertificateProblem(problem.Kind, problem.Position, subject, problem.Message));
+            }
+        }
+
+        return new ValidationVerdict(list);
+    }
+
+    private ValidationReport Report(ServerIdentity? identity, ValidationVerdict modern, ValidationVerdict? legacy, CertificateSummary? certificate, IReadOnlyList<CertificateSummary> path, DateTimeOffset now) =>
+        new(Mode, identity, modern, legacy, certificate, path, now);
 }

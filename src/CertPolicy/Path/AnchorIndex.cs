@@ -1,0 +1,71 @@
+namespace CertPolicy;
+
+/// <summary>
+/// The trust anchors of one <see cref="TrustAnchors"/> snapshot, parsed once and indexed by subject. Anchors that do
+/// not parse are skipped (a bad entry in a store must not disable the others). Built on first use and kept on the
+/// snapshot (<see cref="TrustAnchors.PathBuilderIndex"/>); immutable, so validations on several threads share it.
+/// </summary>
+internal sealed class AnchorIndex
+{
+    private readonly Dictionary<string, ParsedCertificate[]> _bySubject;
+    private readonly Dictionary<string, ParsedCertificate> _byFingerprint;
+
+    private AnchorIndex(List<ParsedCertificate> anchors, int skipped)
+    {
+        Anchors = anchors;
+        Skipped = skipped;
+        _bySubject = anchors
+            .GroupBy(a => a.Subject.CanonicalKey, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+        _byFingerprint = new Dictionary<string, ParsedCertificate>(StringComparer.Ordinal);
+        foreach (ParsedCertificate anchor in anchors)
+        {
+            _byFingerprint.TryAdd(anchor.Sha256Fingerprint, anchor);
+        }
+    }
+
+    /// <summary>Every anchor that parsed.</summary>
+    public IReadOnlyList<ParsedCertificate> Anchors { get; }
+
+    /// <summary>How many anchors could not be parsed and were skipped.</summary>
+    public int Skipped { get; }
+
+    /// <summary>The index of a snapshot, built and attached to it on first use.</summary>
+    public static AnchorIndex For(TrustAnchors snapshot)
+    {
+        if (snapshot.PathBuilderIndex is AnchorIndex existing)
+        {
+            return existing;
+        }
+
+        var anchors = new List<ParsedCertificate>(snapshot.Count);
+        int skipped = 0;
+        foreach (ReadOnlyMemory<byte> der in snapshot.Certificates)
+        {
+            if (ParsedCertificate.TryParse(der, out ParsedCertificate? anchor, out _))
+            {
+                anchors.Add(anchor);
+            }
+            else
+            {
+                skipped++;
+            }
+        }
+
+        var index = new AnchorIndex(anchors, skipped);
+
+        // Two threads may build the index at once; both results are equal, the first one stored wins.
+        snapshot.PathBuilderIndex = index;
+        return index;
+    }
+
+    /// <summary>The anchors whose subject matches the name (RFC 5280 7.1).</summary>
+    public ReadOnlySpan<ParsedCertificate> WithSubject(DistinguishedName name) =>
+        _bySubject.TryGetValue(name.CanonicalKey, out ParsedCertificate[]? anchors) ? anchors : [];
+
+    /// <summary>The anchor that is exactly this certificate (same DER), if any.</summary>
+    public ParsedCertificate? Find(ParsedCertificate certificate) =>
+        _byFingerprint.TryGetValue(certificate.Sha256Fingerprint, out ParsedCertificate? anchor) && anchor.Encoded.Span.SequenceEqual(certificate.Encoded.Span)
+            ? anchor
+            : null;
+}

@@ -1,0 +1,367 @@
+using System.Net;
+
+namespace CertPolicy;
+
+/// <summary>
+/// The profile rules a certificate must meet in its role: the leaf (a TLS server or client certificate under RFC 5280
+/// and the CA/Browser Forum Baseline Requirements) or an issuer (an intermediate or a trust anchor).
+/// </summary>
+internal static class CertificateRules
+{
+    /// <summary>Extended key usages a TLS server certificate must not carry (CABF BR 7.1.2.7.10).</summary>
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+
+    private static readonly string[] ForbiddenBesideServerAuthentication =
+    [
+        Oids.AnyExtendedKeyUsage, Oids.PrecertificateSigning, Oids.CodeSigning, Oids.EmailProtection, Oids.TimeStamping, Oids.OcspSigning,
+    ];
+
+    /// <summary>The rules every certificate in a path must meet, whatever its role.</summary>
+    public static void CheckCommon(ParsedCertificate certificate, int position, bool isAnchor, ValidationSettings settings, List<PathProblem> problems)
+    {
+        foreach (CertificateDefect defect in certificate.Defects)
+        {
+            problems.Add(new(defect.Kind, position, defect.Message));
+        }
+
+        if (!settings.HasReached(certificate.NotBefore))
+        {
+            problems.Add(new(CertificateProblemKinds.NotYetValid, position, $"The certificate is not valid before {certificate.NotBefore:u}; the validation time is {settings.Time:u}."));
+        }
+
+        if (!settings.HasNotPassed(certificate.NotAfter))
+        {
+            problems.Add(new(CertificateProblemKinds.Expired, position, $"The certificate expired at {certificate.NotAfter:u}; the validation time is {settings.Time:u}."));
+        }
+
+        // Trust anchors are trusted by configuration; a few long-lived roots predate the serial number rules.
+        if (!isAnchor && SerialNumberProblem(certificate.SerialNumber.Span) is { } serialProblem)
+        {
+            problems.Add(new(CertificateProblemKinds.NonConformingCertificate, position, serialProblem));
+        }
+
+        // RFC 5280 4.2.1.1: every certificate names the key that signed it, except a self-signed one.
+        if (certificate.AuthorityKeyIdentifier is { } aki)
+        {
+            if (aki.KeyIdentifier is null)
+            {
+                problems.Add(new(CertificateProblemKinds.NonConformingCertificate, position, "authorityKeyIdentifier has no keyIdentifier."));
+            }
+        }
+        else if (!certificate.IsSelfIssued)
+        {
+            problems.Add(new(CertificateProblemKinds.NonConformingCertificate, position, "The certificate has no authorityKeyIdentifier, which every certificate that is not self-signed must have."));
+        }
+    }
+
+    /// <summary>The rules of the leaf (end-entity) certificate.</summary>
+    /// <param name="leaf">The leaf.</param>
+    /// <param name="isDirectlyTrusted">True when the leaf itself is a trust anchor.</param>
+    /// <param name="checksServerIdentity">True when the leaf is judged as a server's certificate for a host name or address.</param>
+    /// <param name="settings">The validation's settings.</param>
+    /// <param name="problems">Where problems are added.</param>
+    public static void CheckLeaf(ParsedCertificate leaf, bool isDirectlyTrusted, bool checksServerIdentity, ValidationSettings settings, List<PathProblem> problems)
+    {
+        CheckCommon(leaf, 0, isAnchor: false, settings, problems);
+
+        if (leaf.IsCertificateAuthority && !isDirectlyTrusted)
+        {
+            problems.Add(new(CertificateProblemKinds.NonConformingCertificate, 0, "The leaf is a CA certificate (basicConstraints cA is TRUE); an end-entity certificate must not be."));
+        }
+
+        if (leaf.NameConstraints is not null)
+        {
+            problems.Add(new(CertificateProblemKinds.NonConformingCertificate, 0, "The leaf carries nameConstraints, which only CA certificates may carry."));
+        }
+
+        if (leaf.KeyUsage is { } usage && !usage.Has(KeyUsageBits.KeyCertSign) &&
+            (usage.Bits & (KeyUsageBits.DigitalSignature | KeyUsageBits.KeyEncipherment | KeyUsageBits.KeyAgreement)) == 0 &&
+            usage.Bits != KeyUsageBits.None)
+        {
+            problems.Add(new(CertificateProblemKinds.InvalidKeyUsage, 0, "keyUsage allows neither digitalSignature, keyEncipherment nor keyAgreement, so the key cannot authenticate a TLS peer."));
+        }
+
+        if (leaf.SubjectAlternativeNameExtension is { } san)
+        {
+            if (leaf.Subject.IsEmpty && !san.Critical)
+            {
+                problems.Add(new(CertificateProblemKinds.NonConformingCertificate, 0, "The subject is empty, so subjectAltName must be marked critical."));
+            }
+            else if (!leaf.Subject.IsEmpty && san.Critical && checksServerIdentity)
+            {
+                problems.Add(new(CertificateProblemKinds.NonConformingCertificate, 0, "subjectAltName is marked critical although the subject is not empty (CABF BR 7.1.2.7.12)."));
+            }
+        }
+        else if (leaf.Subject.IsEmpty)
+        {
+            problems.Add(new(CertificateProblemKinds.NonConformingCertificate, 0, "The certificate names nobody: its subject is empty and it has no subjectAltName."));
+        }
+
+        CheckLeafExtendedKeyUsage(leaf, settings, problems);
+        if (checksServerIdentity)
+        {
+            CheckCommonName(leaf, problems);
+        }
+    }
+
+    /// <summary>The rules of a certificate used to issue the one below it: an intermediate or a trust anchor.</summary>
+    public static void CheckIssuer(ParsedCertificate issuer, int position, bool isAnchor, ValidationSettings settings, List<PathProblem> problems)
+    {
+        CheckCommon(issuer, position, isAnchor, settings, problems);
+
+        if (issuer.BasicConstraints is not { } basic)
+        {
+            problems.Add(new(CertificateProblemKinds.NotCertificateAuthority, position, "The issuer has no basicConstraints extension, so it is not a CA."));
+        }
+        else if (!basic.IsCertificateAuthority)
+        {
+            problems.Add(new(CertificateProblemKinds.NotCertificateAuthority, position, "The issuer's basicConstraints does not assert cA, so it may not issue certificates."));
+        }
+        else if (!basic.Critical)
+        {
+            problems.Add(new(CertificateProblemKinds.NonConformingCertificate, position, "The issuer's basicConstraints is not marked critical; in a CA certificate it must be."));
+        }
+
+        if (issuer.KeyUsage is { } usage && !usage.Has(KeyUsageBits.KeyCertSign))
+        {
+            problems.Add(new(CertificateProblemKinds.InvalidKeyUsage, position, "The issuer's keyUsage does not allow keyCertSign."));
+        }
+
+        if (issuer.SubjectKeyIdentifier is null)
+        {
+            problems.Add(new(CertificateProblemKinds.NonConformingCertificate, position, "The CA certificate has no subjectKeyIdentifier, which every CA certificate must have."));
+        }
+
+        if (issuer.Subject.IsEmpty)
+        {
+            problems.Add(new(CertificateProblemKinds.NonConformingCertificate, position, "The CA certificate's subject is empty."));
+        }
+
+        if (issuer.AuthorityKeyIdentifier is { } aki && (aki.HasIssuer || aki.HasSerialNumber))
+        {
+            problems.Add(new(CertificateProblemKinds.NonConformingCertificate, position, "The CA certificate's authorityKeyIdentifier names an issuer and serial number; only keyIdentifier is allowed (CABF BR 7.1.2.1.3)."));
+        }
+
+        if (issuer.ExtendedKeyUsage is { } eku)
+        {
+            if (eku.Critical)
+            {
+                problems.Add(new(CertificateProblemKinds.NonConformingCertificate, position, "The CA certificate's extendedKeyUsage is marked critical; it must not be."));
+            }
+
+            if (isAnchor && issuer.IsSelfIssued)
+            {
+                problems.Add(new(CertificateProblemKinds.NonConformingCertificate, position, "The root certificate carries extendedKeyUsage, which a root must not (CABF BR 7.1.2.1.2)."));
+            }
+            else if (!eku.Contains(settings.RequiredExtendedKeyUsage) && !eku.Contains(Oids.AnyExtendedKeyUsage))
+            {
+                problems.Add(new(CertificateProblemKinds.MissingExtendedKeyUsage, position, $"The CA certificate's extendedKeyUsage does not include {PurposeName(settings.RequiredExtendedKeyUsage)}, so it may not issue certificates for that purpose."));
+            }
+        }
+
+        // A self-signed root that names its own key must name the right one.
+        if (isAnchor && issuer.IsSelfIssued &&
+            issuer.AuthorityKeyIdentifier?.KeyIdentifier is { } keyIdentifier &&
+            issuer.SubjectKeyIdentifier is { } subjectKeyIdentifier &&
+            !keyIdentifier.Span.SequenceEqual(subjectKeyIdentifier.Span) &&
+            IsSelfSigned(issuer))
+        {
+            problems.Add(new(CertificateProblemKinds.NonConformingCertificate, position, "The self-signed root's authorityKeyIdentifier differs from its subjectKeyIdentifier."));
+        }
+    }
+
+    /// <summary>True when the certificate's signature verifies with its own key.</summary>
+    public static bool IsSelfSigned(ParsedCertificate certificate) =>
+        SignatureAlgorithm.TryResolve(certificate.SignatureAlgorithm, out SignatureAlgorithm algorithm, out _) &&
+        certificate.Verifier.Verify(certificate.TbsCertificate.Span, certificate.Signature.Span, algorithm, out _) == SignatureCheck.Valid;
+
+    /// <summary>The dNSName entries usable as identities: in preferred name syntax, optionally with a left-most wildcard label.</summary>
+    public static IReadOnlyList<string> WellFormedDnsNames(ParsedCertificate leaf)
+    {
+        List<string>? filtered = null;
+        for (int i = 0; i < leaf.DnsNames.Count; i++)
+        {
+            string name = leaf.DnsNames[i];
+            bool valid = NameSyntax.IsDnsName(name, allowWildcard: true);
+            if (!valid && filtered is null)
+            {
+                filtered = [.. leaf.DnsNames.Take(i)];
+            }
+            else if (valid)
+            {
+                filtered?.Add(name);
+            }
+        }
+
+        return filtered ?? leaf.DnsNames;
+    }
+
+    /// <summary>A readable name for a purpose's identifier.</summary>
+    public static string PurposeName(string oid) => oid switch
+    {
+        Oids.ServerAuthentication => "serverAuth",
+        Oids.ClientAuthentication => "clientAuth",
+        Oids.CodeSigning => "codeSigning",
+        Oids.EmailProtection => "emailProtection",
+        Oids.TimeStamping => "timeStamping",
+        Oids.OcspSigning => "OCSPSigning",
+        Oids.AnyExtendedKeyUsage => "anyExtendedKeyUsage",
+        Oids.PrecertificateSigning => "Precertificate Signing",
+        _ => oid,
+    };
+
+    private static void CheckLeafExtendedKeyUsage(ParsedCertificate leaf, ValidationSettings settings, List<PathProblem> problems)
+    {
+        string required = settings.RequiredExtendedKeyUsage;
+        if (leaf.ExtendedKeyUsage is not { } eku)
+        {
+            problems.Add(new(CertificateProblemKinds.MissingExtendedKeyUsage, 0, $"The leaf has no extendedKeyUsage extension; it must list {PurposeName(required)} (CABF BR 7.1.2.7.10)."));
+            return;
+        }
+
+        if (eku.Critical)
+        {
+            problems.Add(new(CertificateProblemKinds.NonConformingCertificate, 0, "The leaf's extendedKeyUsage is marked critical; it must not be."));
+        }
+
+        if (!eku.Contains(required))
+        {
+            problems.Add(new(CertificateProblemKinds.MissingExtendedKeyUsage, 0, $"The leaf's extendedKeyUsage does not list {PurposeName(required)}."));
+        }
+
+        if (eku.Contains(Oids.AnyExtendedKeyUsage) && !string.Equals(required, Oids.AnyExtendedKeyUsage, StringComparison.Ordinal))
+        {
+            problems.Add(new(CertificateProblemKinds.MissingExtendedKeyUsage, 0, "The leaf's extendedKeyUsage lists anyExtendedKeyUsage, which an end-entity certificate must not."));
+        }
+
+        if (settings.RequiresServerAuthentication)
+        {
+            foreach (string purpose in ForbiddenBesideServerAuthentication)
+            {
+                if (purpose != Oids.AnyExtendedKeyUsage && eku.Contains(purpose))
+                {
+                    problems.Add(new(CertificateProblemKinds.MissingExtendedKeyUsage, 0, $"The leaf's extendedKeyUsage lists {PurposeName(purpose)}, which a TLS server certificate must not (CABF BR 7.1.2.7.10)."));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// CABF BR 7.1.4.3: a subject commonName that denotes one of the certificate's subjectAltName identities must be a
+    /// character-for-character copy of the dNSName, or the canonical text (RFC 3986 / RFC 5952) of the iPAddress. A
+    /// differently encoded copy (other letter case, Unicode instead of punycode, leading zeros, hexadecimal, upper-case
+    /// or uncompressed IPv6) is refused, because software that still reads the common name could match it differently
+    /// than the subjectAltName says. A common name that denotes no subjectAltName entry is ignored: this library never
+    /// uses the common name as an identity.
+    /// </summary>
+    private static void CheckCommonName(ParsedCertificate leaf, List<PathProblem> problems)
+    {
+        if (leaf.DnsNames.Count == 0 && leaf.IPAddresses.Count == 0)
+        {
+            return;
+        }
+
+        foreach (string commonName in leaf.Subject.ValuesOf(Oids.CommonName))
+        {
+            if (DeniesCopy(leaf, commonName) is { } denoted)
+            {
+                problems.Add(new(CertificateProblemKinds.NonConformingCertificate, 0, $"The subject commonName \"{commonName}\" denotes \"{denoted}\" but is not a character-for-character copy of a subjectAltName entry (CABF BR 7.1.4.3)."));
+            }
+        }
+    }
+
+    /// <summary>The subjectAltName entry the common name denotes without being an exact copy of it, or null.</summary>
+    private static string? DeniesCopy(ParsedCertificate leaf, string commonName)
+    {
+        foreach (string dnsName in leaf.DnsNames)
+        {
+            if (string.Equals(dnsName, commonName, StringComparison.Ordinal))
+            {
+                return null;
+            }
+        }
+
+        foreach (ReadOnlyMemory<byte> address in leaf.IPAddresses)
+        {
+            if (address.Length is 4 or 16 && string.Equals(new IPAddress(address.Span).ToString(), commonName, StringComparison.Ordinal))
+            {
+                return null;
+            }
+        }
+
+        string ascii = commonName;
+        if (!System.Text.Ascii.IsValid(commonName))
+        {
+            // A domain name in Unicode can never be a copy of a dNSName, which holds A-labels (CABF: P-Labels MUST
+            // NOT be converted to their Unicode representation).
+            try
+            {
+                ascii = new System.Globalization.IdnMapping().GetAscii(commonName);
+            }
+            catch (ArgumentException)
+            {
+                return null;
+            }
+
+            if (leaf.DnsNames.Count > 0 && ascii.Contains('.', StringComparison.Ordinal) && NameSyntax.IsDnsName(ascii, allowWildcard: true))
+            {
+                return ascii;
+            }
+        }
+
+        foreach (string dnsName in leaf.DnsNames)
+        {
+            if (string.Equals(dnsName, ascii, StringComparison.OrdinalIgnoreCase))
+            {
+                return dnsName;
+            }
+        }
+
+        if (LooksLikeAddress(commonName) && IPAddress.TryParse(commonName, out IPAddress? parsed))
+        {
+            byte[] bytes = parsed.GetAddressBytes();
+            foreach (ReadOnlyMemory<byte> address in leaf.IPAddresses)
+            {
+                if (address.Span.SequenceEqual(bytes))
+                {
+                    return parsed.ToString();
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>True for text written as an IP address: IPv6 (with colons), dotted decimal, or a hexadecimal number.</summary>
+    private static bool LooksLikeAddress(string text)
+    {
+        if (text.Contains(':', StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+        {
+            return text.Length > 2 && !text.AsSpan(2).ContainsAnyExcept(HexDigits);
+        }
+
+        string[] parts = text.Split('.');
+        return parts.Length == 4 && Array.TrueForAll(parts, p => p.Length > 0 && !p.AsSpan().ContainsAnyExceptInRange('0', '9'));
+    }
+
+    private static string? SerialNumberProblem(ReadOnlySpan<byte> serial)
+    {
+        if ((serial[0] & 0x80) != 0)
+        {
+            return "The serial number is negative.";
+        }
+
+        ReadOnlySpan<byte> magnitude = serial[0] == 0 && serial.Length > 1 ? serial[1..] : serial;
+        if (magnitude.Length == 1 && magnitude[0] == 0)
+        {
+            return "The serial number is zero.";
+        }
+
+        return magnitude.Length > 20 ? $"The serial number is {magnitude.Length} octets long; at most 20 are allowed." : null;
+    }
+}

@@ -1,0 +1,76 @@
+namespace CertPolicy;
+
+/// <summary>What one validation judges against: the time, the allowances and limits, the purpose, and the revocation lists.</summary>
+internal sealed class ValidationSettings
+{
+    /// <summary>Trusted certificates may be self-issued this many times in a path beyond <see cref="MaxChainDepth"/> (key rollover).</summary>
+    public const int SelfIssuedAllowance = 8;
+
+    public ValidationSettings(DateTimeOffset time, TimeSpan clockSkew, int maxChainDepth, int maxSignatureChecks, string requiredExtendedKeyUsage, RevocationLists revocation)
+    {
+        // Certificates carry whole seconds; the instant is floored so that notBefore and notAfter compare at that
+        // granularity (a certificate is valid during the whole second of its notAfter).
+        Time = new DateTimeOffset(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        ClockSkew = clockSkew;
+        MaxChainDepth = maxChainDepth;
+        MaxSignatureChecks = maxSignatureChecks;
+        RequiredExtendedKeyUsage = requiredExtendedKeyUsage;
+        Revocation = revocation;
+    }
+
+    /// <summary>The validation time, floored to the second.</summary>
+    public DateTimeOffset Time { get; }
+
+    public TimeSpan ClockSkew { get; }
+
+    /// <summary>The most intermediates a path may have, self-issued ones not counted.</summary>
+    public int MaxChainDepth { get; }
+
+    public int MaxSignatureChecks { get; }
+
+    public string RequiredExtendedKeyUsage { get; }
+
+    public bool RequiresServerAuthentication => string.Equals(RequiredExtendedKeyUsage, Oids.ServerAuthentication, StringComparison.Ordinal);
+
+    public RevocationLists Revocation { get; }
+
+    /// <summary>True when <paramref name="time"/> (inclusive) has been reached, allowing for skew.</summary>
+    public bool HasReached(DateTimeOffset time) => Time + ClockSkew >= time;
+
+    /// <summary>True when <paramref name="time"/> (inclusive) has not yet passed, allowing for skew.</summary>
+    public bool HasNotPassed(DateTimeOffset time) => Time - ClockSkew <= time;
+}
+
+/// <summary>The revocation lists a validator was given, parsed once when it was created.</summary>
+internal sealed class RevocationLists
+{
+    public RevocationLists(IEnumerable<ReadOnlyMemory<byte>> lists)
+    {
+        var parsed = new List<ParsedCrl>();
+        var errors = new List<string>();
+        foreach (ReadOnlyMemory<byte> der in lists)
+        {
+            if (ParsedCrl.TryParse(der.ToArray(), out ParsedCrl? crl, out string? error))
+            {
+                parsed.Add(crl);
+            }
+            else
+            {
+                errors.Add(error);
+            }
+        }
+
+        Lists = parsed;
+        Errors = errors;
+    }
+
+    public static RevocationLists None { get; } = new([]);
+
+    public IReadOnlyList<ParsedCrl> Lists { get; }
+
+    /// <summary>Why each list that could not be parsed was refused.</summary>
+    public IReadOnlyList<string> Errors { get; }
+
+    /// <summary>True when revocation must be checked (some list was given, even a bad one).</summary>
+    public bool IsEnabled => Lists.Count > 0 || Errors.Count > 0;
+}
