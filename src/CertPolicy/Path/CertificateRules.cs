@@ -8,12 +8,18 @@ namespace CertPolicy;
 /// </summary>
 internal static class CertificateRules
 {
-    /// <summary>Extended key usages a TLS server certificate must not carry (CABF BR 7.1.2.7.10).</summary>
     private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
 
+    /// <summary>Purposes a TLS server certificate must not carry beside serverAuth (CABF BR 7.1.2.7.10).</summary>
     private static readonly string[] ForbiddenBesideServerAuthentication =
     [
-        Oids.AnyExtendedKeyUsage, Oids.PrecertificateSigning, Oids.CodeSigning, Oids.EmailProtection, Oids.TimeStamping, Oids.OcspSigning,
+        Oids.PrecertificateSigning, Oids.CodeSigning, Oids.EmailProtection, Oids.TimeStamping, Oids.OcspSigning,
+    ];
+
+    /// <summary>Purposes an S/MIME certificate must not carry beside emailProtection (S/MIME BR 7.1.2.2 (g), 7.1.2.3 (f)).</summary>
+    private static readonly string[] ForbiddenBesideEmailProtection =
+    [
+        Oids.PrecertificateSigning, Oids.ServerAuthentication, Oids.CodeSigning, Oids.TimeStamping, Oids.OcspSigning,
     ];
 
     /// <summary>The rules every certificate in a path must meet, whatever its role.</summary>
@@ -87,9 +93,9 @@ internal static class CertificateRules
             {
                 problems.Add(new(CertificateProblemKinds.NonConformingCertificate, 0, "The subject is empty, so subjectAltName must be marked critical."));
             }
-            else if (!leaf.Subject.IsEmpty && san.Critical && checksServerIdentity)
+            else if (!leaf.Subject.IsEmpty && san.Critical)
             {
-                problems.Add(new(CertificateProblemKinds.NonConformingCertificate, 0, "subjectAltName is marked critical although the subject is not empty (CABF BR 7.1.2.7.12)."));
+                problems.Add(new(CertificateProblemKinds.NonConformingCertificate, 0, "subjectAltName is marked critical although the subject is not empty (CABF BR 7.1.2.7.12, S/MIME BR 7.1.2.3 (h))."));
             }
         }
         else if (leaf.Subject.IsEmpty)
@@ -153,10 +159,20 @@ internal static class CertificateRules
             {
                 problems.Add(new(CertificateProblemKinds.NonConformingCertificate, position, "The root certificate carries extendedKeyUsage, which a root must not (CABF BR 7.1.2.1.2)."));
             }
+            else if (settings.RequiresEmailProtection)
+            {
+                // S/MIME subordinate CAs name emailProtection explicitly and nothing of another PKI (S/MIME BR 7.1.2.2 (g)).
+                CheckPurposes(eku, position, "CA certificate", settings, problems);
+            }
             else if (!eku.Contains(settings.RequiredExtendedKeyUsage) && !eku.Contains(Oids.AnyExtendedKeyUsage))
             {
                 problems.Add(new(CertificateProblemKinds.MissingExtendedKeyUsage, position, $"The CA certificate's extendedKeyUsage does not include {PurposeName(settings.RequiredExtendedKeyUsage)}, so it may not issue certificates for that purpose."));
             }
+        }
+
+        if (settings.RequiresEmailProtection && !isAnchor && issuer.KeyUsage is { } crlUsage && !crlUsage.Has(KeyUsageBits.CrlSign))
+        {
+            problems.Add(new(CertificateProblemKinds.InvalidKeyUsage, position, "An S/MIME CA certificate's keyUsage must allow cRLSign (S/MIME BR 7.1.2.2 (e))."));
         }
 
         // A self-signed root that names its own key must name the right one.
@@ -224,24 +240,44 @@ internal static class CertificateRules
             problems.Add(new(CertificateProblemKinds.NonConformingCertificate, 0, "The leaf's extendedKeyUsage is marked critical; it must not be."));
         }
 
+        CheckPurposes(eku, 0, "leaf", settings, problems);
+        if (settings.RequiresEmailProtection)
+        {
+            // The S/MIME profile (S/MIME BR 7.1.2.3 (e), 7.1.4.2.1): a critical keyUsage, and a mailbox among the names.
+            if (leaf.KeyUsage is not { Critical: true })
+            {
+                problems.Add(new(CertificateProblemKinds.InvalidKeyUsage, 0, "An S/MIME certificate must have a critical keyUsage extension."));
+            }
+
+            if (!leaf.SubjectAlternativeNames.Any(n => n.Kind == GeneralNameKind.Rfc822Name))
+            {
+                problems.Add(new(CertificateProblemKinds.NonConformingCertificate, 0, "An S/MIME certificate's subjectAltName must name a mailbox (rfc822Name)."));
+            }
+        }
+    }
+
+    /// <summary>The required purpose must be listed explicitly, anyExtendedKeyUsage not at all, nor purposes of another PKI.</summary>
+    private static void CheckPurposes(ExtendedKeyUsageExtension eku, int position, string role, ValidationSettings settings, List<PathProblem> problems)
+    {
+        string required = settings.RequiredExtendedKeyUsage;
         if (!eku.Contains(required))
         {
-            problems.Add(new(CertificateProblemKinds.MissingExtendedKeyUsage, 0, $"The leaf's extendedKeyUsage does not list {PurposeName(required)}."));
+            problems.Add(new(CertificateProblemKinds.MissingExtendedKeyUsage, position, $"The {role}'s extendedKeyUsage does not list {PurposeName(required)}."));
         }
 
         if (eku.Contains(Oids.AnyExtendedKeyUsage) && !string.Equals(required, Oids.AnyExtendedKeyUsage, StringComparison.Ordinal))
         {
-            problems.Add(new(CertificateProblemKinds.MissingExtendedKeyUsage, 0, "The leaf's extendedKeyUsage lists anyExtendedKeyUsage, which an end-entity certificate must not."));
+            problems.Add(new(CertificateProblemKinds.MissingExtendedKeyUsage, position, $"The {role}'s extendedKeyUsage lists anyExtendedKeyUsage, which it must not."));
         }
 
-        if (settings.RequiresServerAuthentication)
+        string[] forbidden = settings.RequiresServerAuthentication ? ForbiddenBesideServerAuthentication
+            : settings.RequiresEmailProtection ? ForbiddenBesideEmailProtection
+            : [];
+        foreach (string purpose in forbidden)
         {
-            foreach (string purpose in ForbiddenBesideServerAuthentication)
+            if (eku.Contains(purpose))
             {
-                if (purpose != Oids.AnyExtendedKeyUsage && eku.Contains(purpose))
-                {
-                    problems.Add(new(CertificateProblemKinds.MissingExtendedKeyUsage, 0, $"The leaf's extendedKeyUsage lists {PurposeName(purpose)}, which a TLS server certificate must not (CABF BR 7.1.2.7.10)."));
-                }
+                problems.Add(new(CertificateProblemKinds.MissingExtendedKeyUsage, position, $"The {role}'s extendedKeyUsage lists {PurposeName(purpose)}, which must not be combined with {PurposeName(required)}."));
             }
         }
     }

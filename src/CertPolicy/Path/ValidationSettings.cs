@@ -32,6 +32,8 @@ internal sealed class ValidationSettings
 
     public bool RequiresServerAuthentication => string.Equals(RequiredExtendedKeyUsage, Oids.ServerAuthentication, StringComparison.Ordinal);
 
+    public bool RequiresEmailProtection => string.Equals(RequiredExtendedKeyUsage, Oids.EmailProtection, StringComparison.Ordinal);
+
     public RevocationLists Revocation { get; }
 
     /// <summary>True when <paramref name="time"/> (inclusive) has been reached, allowing for skew.</summary>
