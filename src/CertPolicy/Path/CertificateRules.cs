@@ -191,27 +191,6 @@ internal static class CertificateRules
         SignatureAlgorithm.TryResolve(certificate.SignatureAlgorithm, out SignatureAlgorithm algorithm, out _) &&
         certificate.Verifier.Verify(certificate.TbsCertificate.Span, certificate.Signature.Span, algorithm, out _) == SignatureCheck.Valid;
 
-    /// <summary>The dNSName entries usable as identities: in preferred name syntax, optionally with a left-most wildcard label.</summary>
-    public static IReadOnlyList<string> WellFormedDnsNames(ParsedCertificate leaf)
-    {
-        List<string>? filtered = null;
-        for (int i = 0; i < leaf.DnsNames.Count; i++)
-        {
-            string name = leaf.DnsNames[i];
-            bool valid = NameSyntax.IsDnsName(name, allowWildcard: true);
-            if (!valid && filtered is null)
-            {
-                filtered = [.. leaf.DnsNames.Take(i)];
-            }
-            else if (valid)
-            {
-                filtered?.Add(name);
-            }
-        }
-
-        return filtered ?? leaf.DnsNames;
-    }
-
     /// <summary>A readable name for a purpose's identifier.</summary>
     public static string PurposeName(string oid) => oid switch
     {

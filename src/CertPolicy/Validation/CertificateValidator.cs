@@ -192,10 +192,10 @@ public sealed class CertificateValidator
             return;
         }
 
-        if (!HostNameMatcher.Matches(identity, CertificateRules.WellFormedDnsNames(leaf), leaf.IPAddresses))
+        HostNameMatch match = HostNameMatcher.Match(identity, leaf.DnsNames, leaf.IPAddresses);
+        if (!match.IsMatch)
         {
-            string kind = identity.IsIPAddress ? "IP address" : "host name";
-            problems.Add(new(CertificateProblemKinds.NameMismatch, 0, $"The certificate's subjectAltName does not name the {kind} {identity.Host}."));
+            problems.Add(new(CertificateProblemKinds.NameMismatch, 0, match.Reason));
         }
     }
 
