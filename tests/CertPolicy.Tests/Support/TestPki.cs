@@ -240,7 +240,9 @@ public static class TestPki
 
         if (spec.IncludeAuthorityKeyIdentifier && issuer is not null)
         {
-            request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
+            request.CertificateExtensions.Add(issuer.Extensions["2.5.29.14"] is X509SubjectKeyIdentifierExtension issuerKeyIdentifier
+                ? X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(issuerKeyIdentifier)
+                : X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(new X509SubjectKeyIdentifierExtension(issuer.PublicKey, false)));
         }
 
         foreach (X509Extension extension in spec.Extensions)
@@ -383,6 +385,55 @@ public static class TestPki
 
         DateTimeOffset from = thisUpdate ?? Now.AddDays(-1);
         return builder.Build(issuer, crlNumber ?? BigInteger.One, nextUpdate ?? from.AddDays(30), HashAlgorithmName.SHA256, issuer.GetRSAPrivateKey() is null ? null : RSASignaturePadding.Pkcs1, from);
+    }
+
+    /// <summary>
+    /// Re-signs a certificate after changing the fields of its tbsCertificate (each field's DER, in order: version,
+    /// serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo, extensions), for shapes the platform
+    /// refuses to create (negative serials, v1 certificates, mismatched algorithms). Returns the new DER.
+    /// </summary>
+    public static byte[] Resign(X509Certificate2 certificate, X509Certificate2 issuer, Func<List<byte[]>, List<byte[]>> changeFields, byte[]? outerAlgorithm = null)
+    {
+        var reader = new AsnReader(certificate.RawData, AsnEncodingRules.DER);
+        AsnReader outer = reader.ReadSequence();
+        AsnReader tbs = outer.ReadSequence();
+        byte[] algorithm = outer.ReadEncodedValue().ToArray();
+        var fields = new List<byte[]>();
+        while (tbs.HasData)
+        {
+            fields.Add(tbs.ReadEncodedValue().ToArray());
+        }
+
+        var tbsWriter = new AsnWriter(AsnEncodingRules.DER);
+        using (tbsWriter.PushSequence())
+        {
+            foreach (byte[] field in changeFields(fields))
+            {
+                tbsWriter.WriteEncodedValue(field);
+            }
+        }
+
+        byte[] tbsDer = tbsWriter.Encode();
+        byte[] signature = issuer.GetECDsaPrivateKey() is { } ec
+            ? ec.SignData(tbsDer, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence)
+            : issuer.GetRSAPrivateKey()!.SignData(tbsDer, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            writer.WriteEncodedValue(tbsDer);
+            writer.WriteEncodedValue(outerAlgorithm ?? algorithm);
+            writer.WriteBitString(signature);
+        }
+
+        return writer.Encode();
+    }
+
+    /// <summary>The DER of an INTEGER with the given content bytes (two's complement, as given).</summary>
+    public static byte[] IntegerDer(params byte[] contents)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        writer.WriteInteger(contents);
+        return writer.Encode();
     }
 
     /// <summary>PEM text of the certificates, in order.</summary>
