@@ -428,6 +428,35 @@ public static class TestPki
         return writer.Encode();
     }
 
+    /// <summary>Re-signs a certificate after changing its list of extensions (each extension's DER, in order).</summary>
+    public static byte[] ResignExtensions(X509Certificate2 certificate, X509Certificate2 issuer, Func<List<byte[]>, List<byte[]>> changeExtensions) =>
+        Resign(certificate, issuer, fields =>
+        {
+            int index = fields.FindIndex(f => f[0] == 0xA3);
+            var reader = new AsnReader(fields[index], AsnEncodingRules.DER);
+            AsnReader list = reader.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 3, true)).ReadSequence();
+            var extensions = new List<byte[]>();
+            while (list.HasData)
+            {
+                extensions.Add(list.ReadEncodedValue().ToArray());
+            }
+
+            var writer = new AsnWriter(AsnEncodingRules.DER);
+            using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 3, true)))
+            {
+                using (writer.PushSequence())
+                {
+                    foreach (byte[] extension in changeExtensions(extensions))
+                    {
+                        writer.WriteEncodedValue(extension);
+                    }
+                }
+            }
+
+            fields[index] = writer.Encode();
+            return fields;
+        });
+
     /// <summary>The DER of an INTEGER with the given content bytes (two's complement, as given).</summary>
     public static byte[] IntegerDer(params byte[] contents)
     {
