@@ -101,27 +101,11 @@ internal sealed class ParsedCertificate
     /// <summary>The SHA-256 of the DER, as upper-case hexadecimal.</summary>
     public string Sha256Fingerprint => _fingerprint ??= Convert.ToHexString(SHA256.HashData(Encoded.Span));
 
-    /// <summary>The verifier of signatures made with this certificate's key, created on first use and kept.</summary>
-    public SignatureVerifier Verifier
-    {
-        get
-        {
-            SignatureVerifier? verifier = Volatile.Read(ref _verifier);
-            if (verifier is null)
-            {
-                verifier = new SignatureVerifier(PublicKey);
-                verifier = Interlocked.CompareExchange(ref _verifier, verifier, null) ?? verifier;
-            }
-
-            return verifier;
-        }
-    }
+    /// <summary>The verifier of signatures made with this certificate's key (shared by every certificate with the same key).</summary>
+    public SignatureVerifier Verifier => _verifier ??= SignatureCache.VerifierFor(PublicKey);
 
     /// <summary>The subject as text.</summary>
     public override string ToString() => Subject.ToString();
-
-    /// <summary>Frees the imported public key (for certificates parsed for one validation only).</summary>
-    public void ReleaseVerifier() => Interlocked.Exchange(ref _verifier, null)?.Dispose();
 
     /// <summary>What a person needs to recognise this certificate.</summary>
     public CertificateSummary ToSummary()

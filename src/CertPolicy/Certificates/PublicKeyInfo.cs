@@ -23,6 +23,8 @@ internal enum PublicKeyKind
 /// </summary>
 internal sealed class PublicKeyInfo
 {
+    private string? _fingerprint;
+
     private PublicKeyInfo(ReadOnlyMemory<byte> encoded, AlgorithmIdentifier algorithm, ReadOnlyMemory<byte> keyBytes, PublicKeyKind kind, int sizeInBits, string? forbiddenReason)
     {
         Encoded = encoded;
@@ -35,6 +37,9 @@ internal sealed class PublicKeyInfo
 
     /// <summary>The DER of the SubjectPublicKeyInfo.</summary>
     public ReadOnlyMemory<byte> Encoded { get; }
+
+    /// <summary>The SHA-256 of <see cref="Encoded"/>, as hexadecimal: the key's identity in caches.</summary>
+    public string Fingerprint => _fingerprint ??= Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoded.Span));
 
     public AlgorithmIdentifier Algorithm { get; }
 

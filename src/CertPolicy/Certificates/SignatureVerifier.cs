@@ -21,16 +21,16 @@ internal enum SignatureCheck
 /// <summary>
 /// Verifies signatures with one certificate's public key. The key is imported once, on first use, and kept: RSA and
 /// ECDSA with the platform's implementation; Ed25519, Ed448 and ML-DSA, which the platform lacks here, with
-/// BouncyCastle. Verification is serialised per key, so one instance may serve several threads (trust anchors are
-/// shared by every validation of a snapshot).
+/// BouncyCastle. Verification is serialised per key, so one instance may serve several threads: verifiers are shared
+/// through <see cref="SignatureCache"/>. The platform keys are never disposed explicitly; their handles are released
+/// when the verifier is collected.
 /// </summary>
-internal sealed class SignatureVerifier : IDisposable
+internal sealed class SignatureVerifier
 {
     private readonly PublicKeyInfo _key;
     private readonly Lock _gate = new();
     private object? _imported;
     private string? _importError;
-    private bool _disposed;
 
     public SignatureVerifier(PublicKeyInfo key)
     {
@@ -58,7 +58,6 @@ internal sealed class SignatureVerifier : IDisposable
 
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_imported is null && _importError is null)
             {
                 Import();
@@ -91,17 +90,6 @@ internal sealed class SignatureVerifier : IDisposable
         }
     }
 
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            _disposed = true;
-            (_imported as IDisposable)?.Dispose();
-            _imported = null;
-        }
-    }
-
     private static bool VerifyWithBouncyCastle(ICipherParameters parameters, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
         ISigner signer = parameters switch
@@ -116,6 +104,20 @@ internal sealed class SignatureVerifier : IDisposable
         return signer.VerifySignature(signature.ToArray());
     }
 
+    private AsymmetricAlgorithm ImportPlatformKey(AsymmetricAlgorithm key)
+    {
+        try
+        {
+            key.ImportSubjectPublicKeyInfo(_key.Encoded.Span, out _);
+            return key;
+        }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
+    }
+
     private void Import()
     {
         try
@@ -123,16 +125,12 @@ internal sealed class SignatureVerifier : IDisposable
             switch (_key.Kind)
             {
                 case PublicKeyKind.Rsa:
-                    var rsa = RSA.Create();
-                    rsa.ImportSubjectPublicKeyInfo(_key.Encoded.Span, out _);
-                    _imported = rsa;
+                    _imported = ImportPlatformKey(RSA.Create());
                     break;
                 case PublicKeyKind.EcP256:
                 case PublicKeyKind.EcP384:
                 case PublicKeyKind.EcP521:
-                    var ecdsa = ECDsa.Create();
-                    ecdsa.ImportSubjectPublicKeyInfo(_key.Encoded.Span, out _);
-                    _imported = ecdsa;
+                    _imported = ImportPlatformKey(ECDsa.Create());
                     break;
                 case PublicKeyKind.Ed25519:
                     _imported = new Ed25519PublicKeyParameters(_key.KeyBytes.Span);

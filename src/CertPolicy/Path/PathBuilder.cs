@@ -238,7 +238,12 @@ internal sealed class PathBuilder
             return true;
         }
 
-        if (issuer.PublicKey.ForbiddenReason is { } forbidden)
+        if (SignatureCache.IsKnownValid(child, issuer.PublicKey))
+        {
+            check = SignatureCheck.Valid;
+            reason = null;
+        }
+        else if (issuer.PublicKey.ForbiddenReason is { } forbidden)
         {
             // No signature check is spent on a key that may not be used.
             check = SignatureCheck.UnusableKey;
@@ -253,6 +258,10 @@ internal sealed class PathBuilder
         else
         {
             check = issuer.Verifier.Verify(child.TbsCertificate.Span, child.Signature.Span, algorithm, out reason);
+            if (check == SignatureCheck.Valid)
+            {
+                SignatureCache.RememberValid(child, issuer.PublicKey);
+            }
         }
 
         _signatures[edge] = (check, reason);

@@ -120,52 +120,41 @@ public sealed class CertificateValidator
         }
 
         List<ParsedCertificate> intermediates = ParseIntermediates(peerCertificates, leaf);
-        try
+        var settings = new ValidationSettings(now, _clockSkew, _maxChainDepth, _maxSignatureChecks, _requiredExtendedKeyUsage, _revocation);
+        AnchorIndex anchors = AnchorIndex.For(TrustStore.GetAnchors());
+        bool leafIsAnchor = anchors.Find(leaf) is not null;
+
+        var problems = new List<PathProblem>();
+        CertificateRules.CheckLeaf(leaf, leafIsAnchor, checksServerIdentity: identity is not null, settings, problems);
+        if (identity is not null)
         {
-            var settings = new ValidationSettings(now, _clockSkew, _maxChainDepth, _maxSignatureChecks, _requiredExtendedKeyUsage, _revocation);
-            AnchorIndex anchors = AnchorIndex.For(TrustStore.GetAnchors());
-            bool leafIsAnchor = anchors.Find(leaf) is not null;
-
-            var problems = new List<PathProblem>();
-            CertificateRules.CheckLeaf(leaf, leafIsAnchor, checksServerIdentity: identity is not null, settings, problems);
-            if (identity is not null)
-            {
-                CheckIdentity(leaf, identity, problems);
-            }
-
-            foreach (string crlError in _revocation.Errors)
-            {
-                problems.Add(new(CertificateProblemKinds.MalformedCertificate, -1, $"A supplied revocation list cannot be used: {crlError}"));
-            }
-
-            PathOutcome outcome = new PathBuilder(settings, anchors, intermediates, budget).Build(leaf, leafIsAnchor);
-            problems.AddRange(outcome.Problems);
-            if (budget.IsExhausted && !outcome.IsTrusted)
-            {
-                problems.Add(new(CertificateProblemKinds.WorkBudgetExceeded, -1,
-                    $"Path building gave up after {budget.SignatureChecks} signature check(s), {budget.Candidates} candidate issuer(s) and {budget.NameComparisons} name comparison(s); the peer's certificates are not a usable chain."));
-            }
-
-            ValidationVerdict modern = ToVerdict(problems, outcome.Path);
-            ValidationVerdict? legacy = ExpectedSubject is null
-                ? null
-                : LegacySubjectRule.Evaluate(ExpectedSubject, leaf.Subject.ValuesOf(Oids.CommonName), leaf.Subject.ToString());
-            var path = new List<CertificateSummary>(outcome.Path.Count);
-            foreach (ParsedCertificate certificate in outcome.Path)
-            {
-                path.Add(certificate.ToSummary());
-            }
-
-            return Report(identity, modern, legacy, path[0], path, now);
+            CheckIdentity(leaf, identity, problems);
         }
-        finally
+
+        foreach (string crlError in _revocation.Errors)
         {
-            leaf.ReleaseVerifier();
-            foreach (ParsedCertificate intermediate in intermediates)
-            {
-                intermediate.ReleaseVerifier();
-            }
+            problems.Add(new(CertificateProblemKinds.MalformedCertificate, -1, $"A supplied revocation list cannot be used: {crlError}"));
         }
+
+        PathOutcome outcome = new PathBuilder(settings, anchors, intermediates, budget).Build(leaf, leafIsAnchor);
+        problems.AddRange(outcome.Problems);
+        if (budget.IsExhausted && !outcome.IsTrusted)
+        {
+            problems.Add(new(CertificateProblemKinds.WorkBudgetExceeded, -1,
+                $"Path building gave up after {budget.SignatureChecks} signature check(s), {budget.Candidates} candidate issuer(s) and {budget.NameComparisons} name comparison(s); the peer's certificates are not a usable chain."));
+        }
+
+        ValidationVerdict modern = ToVerdict(problems, outcome.Path);
+        ValidationVerdict? legacy = ExpectedSubject is null
+            ? null
+            : LegacySubjectRule.Evaluate(ExpectedSubject, leaf.Subject.ValuesOf(Oids.CommonName), leaf.Subject.ToString());
+        var path = new List<CertificateSummary>(outcome.Path.Count);
+        foreach (ParsedCertificate certificate in outcome.Path)
+        {
+            path.Add(certificate.ToSummary());
+        }
+
+        return Report(identity, modern, legacy, path[0], path, now);
     }
 
     private static List<ParsedCertificate> ParseIntermediates(IReadOnlyList<ReadOnlyMemory<byte>> peerCertificates, ParsedCertificate leaf)
