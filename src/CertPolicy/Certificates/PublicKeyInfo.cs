@@ -72,6 +72,16 @@ internal sealed class PublicKeyInfo
         _ => Algorithm.Oid,
     };
 
+    /// <summary>A copy that owns its bytes, for keeping beyond the validation that parsed the original (caches).</summary>
+    public PublicKeyInfo Detach()
+    {
+        byte[] encoded = Encoded.ToArray();
+        var reader = new AsnReader(encoded, AsnEncodingRules.DER);
+        PublicKeyInfo copy = Read(reader);
+        copy._fingerprint = _fingerprint;
+        return copy;
+    }
+
     public static PublicKeyInfo Read(AsnReader reader)
     {
         ReadOnlyMemory<byte> encoded = reader.PeekEncodedValue();

@@ -31,7 +31,7 @@ internal static class SignatureCache
             Keys.Clear();
         }
 
-        return Keys.GetOrAdd(key.Fingerprint, static (_, k) => new SignatureVerifier(k), key);
+        return Keys.GetOrAdd(key.Fingerprint, static (_, k) => new SignatureVerifier(k.Detach()), key);
     }
 
     /// <summary>True when the certificate's signature was already found valid with this key.</summary>

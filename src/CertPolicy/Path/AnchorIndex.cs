@@ -54,7 +54,7 @@ internal sealed class AnchorIndex
 
         var index = new AnchorIndex(anchors, skipped);
 
-        // Two threads may build the index at once; both results are equal, the first one stored wins.
+        // Two threads may build the index at once; the results are equivalent, and whichever is stored last is kept.
         snapshot.PathBuilderIndex = index;
         return index;
     }

@@ -276,32 +276,47 @@ internal static class CertificateRules
             return;
         }
 
-        foreach (string commonName in leaf.Subject.ValuesOf(Oids.CommonName))
+        List<string> commonNames = leaf.Subject.ValuesOf(Oids.CommonName);
+        if (commonNames.Count == 0)
         {
-            if (DeniesCopy(leaf, commonName) is { } denoted)
+            return;
+        }
+
+        // Sets, so that a certificate with thousands of names and common names costs linear time.
+        var exact = new HashSet<string>(leaf.DnsNames, StringComparer.Ordinal);
+        var ignoringCase = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (string dnsName in leaf.DnsNames)
+        {
+            ignoringCase.TryAdd(dnsName, dnsName);
+        }
+
+        var addresses = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (ReadOnlyMemory<byte> address in leaf.IPAddresses)
+        {
+            if (address.Length is 4 or 16)
+            {
+                string text = new IPAddress(address.Span).ToString();
+                addresses.TryAdd(Convert.ToHexString(address.Span), text);
+                exact.Add(text);
+            }
+        }
+
+        foreach (string commonName in commonNames)
+        {
+            if (DeniesCopy(commonName, exact, ignoringCase, addresses) is { } denoted)
             {
                 problems.Add(new(CertificateProblemKinds.NonConformingCertificate, 0, $"The subject commonName \"{commonName}\" denotes \"{denoted}\" but is not a character-for-character copy of a subjectAltName entry (CABF BR 7.1.4.3)."));
+                return;
             }
         }
     }
 
     /// <summary>The subjectAltName entry the common name denotes without being an exact copy of it, or null.</summary>
-    private static string? DeniesCopy(ParsedCertificate leaf, string commonName)
+    private static string? DeniesCopy(string commonName, HashSet<string> exact, Dictionary<string, string> dnsIgnoringCase, Dictionary<string, string> addresses)
     {
-        foreach (string dnsName in leaf.DnsNames)
+        if (exact.Contains(commonName))
         {
-            if (string.Equals(dnsName, commonName, StringComparison.Ordinal))
-            {
-                return null;
-            }
-        }
-
-        foreach (ReadOnlyMemory<byte> address in leaf.IPAddresses)
-        {
-            if (address.Length is 4 or 16 && string.Equals(new IPAddress(address.Span).ToString(), commonName, StringComparison.Ordinal))
-            {
-                return null;
-            }
+            return null;
         }
 
         string ascii = commonName;
@@ -318,30 +333,21 @@ internal static class CertificateRules
                 return null;
             }
 
-            if (leaf.DnsNames.Count > 0 && ascii.Contains('.', StringComparison.Ordinal) && NameSyntax.IsDnsName(ascii, allowWildcard: true))
+            if (dnsIgnoringCase.Count > 0 && ascii.Contains('.', StringComparison.Ordinal) && NameSyntax.IsDnsName(ascii, allowWildcard: true))
             {
                 return ascii;
             }
         }
 
-        foreach (string dnsName in leaf.DnsNames)
+        if (dnsIgnoringCase.TryGetValue(ascii, out string? dnsName))
         {
-            if (string.Equals(dnsName, ascii, StringComparison.OrdinalIgnoreCase))
-            {
-                return dnsName;
-            }
+            return dnsName;
         }
 
-        if (LooksLikeAddress(commonName) && IPAddress.TryParse(commonName, out IPAddress? parsed))
+        if (LooksLikeAddress(commonName) && IPAddress.TryParse(commonName, out IPAddress? parsed) &&
+            addresses.TryGetValue(Convert.ToHexString(parsed.GetAddressBytes()), out string? canonical))
         {
-            byte[] bytes = parsed.GetAddressBytes();
-            foreach (ReadOnlyMemory<byte> address in leaf.IPAddresses)
-            {
-                if (address.Span.SequenceEqual(bytes))
-                {
-                    return parsed.ToString();
-                }
-            }
+            return canonical;
         }
 
         return null;

@@ -27,12 +27,17 @@ public sealed class CertificateValidatorOptions
     /// <summary>How far the clock may be off when validity periods are checked. Default: none. At most one day.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.Zero;
 
-    /// <summary>The most intermediate certificates a path may have between the leaf and the trust anchor. Default: 8.</summary>
+    /// <summary>
+    /// The most intermediate certificates a path may have between the leaf and the trust anchor. Default: 8.
+    /// Self-issued intermediates (a CA re-certifying itself, as in a key rollover) are not counted, as RFC 5280 counts
+    /// path lengths; a path may hold at most 8 of them beyond this limit.
+    /// </summary>
     public int MaxChainDepth { get; set; } = 8;
 
     /// <summary>
     /// The work budget of path building: the most signatures checked in one validation. When it runs out the
-    /// validation fails with <see cref="CertificateProblemKinds.WorkBudgetExceeded"/>. Default: 100.
+    /// validation fails with <see cref="CertificateProblemKinds.WorkBudgetExceeded"/>. Default: 100. The budget also
+    /// bounds the candidate issuers considered (8 per signature check) and the name-constraint comparisons made.
     /// </summary>
     public int MaxSignatureChecks { get; set; } = 100;
 
