@@ -17,6 +17,9 @@ internal static class LimboRunner
     public const string Failure = "FAILURE";
     public const string Skipped = "SKIPPED";
 
+    /// <summary>The start of the context of a case during which the library threw (a bug).</summary>
+    public const string CrashPrefix = "CRASH ";
+
     /// <summary>The largest <see cref="CertificateValidatorOptions.MaxChainDepth"/> the library accepts; deeper limits are clamped.</summary>
     public const int LargestChainDepth = 32;
 
@@ -172,9 +175,19 @@ internal static class LimboRunner
         foreach (string purpose in prepared.Purposes)
         {
             CertificateValidator validator = CreateValidator(prepared, purpose);
-            ValidationReport report = prepared.Identity is { } identity
-                ? validator.Validate(prepared.Peer, identity)
-                : validator.ValidateWithoutIdentity(prepared.Peer);
+            ValidationReport report;
+            try
+            {
+                report = prepared.Identity is { } identity
+                    ? validator.Validate(prepared.Peer, identity)
+                    : validator.ValidateWithoutIdentity(prepared.Peer);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The library must never throw for certificate input; record it so the results file stays complete.
+                return new LimboResult(testCase.Id, Failure, $"{CrashPrefix}{e.GetType().Name}: {e.Message}");
+            }
+
             if (!report.IsValid)
             {
                 valid = false;

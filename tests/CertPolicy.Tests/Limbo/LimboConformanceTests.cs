@@ -22,6 +22,7 @@ public sealed class LimboConformanceTests(ITestOutputHelper output)
         foreach (LimboCase testCase in suite.Testcases)
         {
             LimboResult result = LimboRunner.Run(testCase);
+            Assert.False(result.Context.StartsWith(LimboRunner.CrashPrefix, StringComparison.Ordinal), $"{testCase.Id}: {result.Context}");
             bool agrees = result.ActualResult == testCase.ExpectedResult;
             if (result.ActualResult == LimboRunner.Skipped)
             {
