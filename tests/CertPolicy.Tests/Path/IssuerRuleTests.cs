@@ -130,6 +130,87 @@ public sealed class IssuerRuleTests
         AssertOnly(RootOf(s => s with { Extensions = [new X509Extension("1.3.6.1.4.1.55738.666.1", [0x05, 0x00], true)] }), CertificateProblemKinds.UnhandledCriticalExtension);
 
     [Fact]
+    public void A_critical_subject_key_identifier_is_non_conforming()
+    {
+        ValidationReport report = RootOf(s => s with
+        {
+            IncludeSubjectKeyIdentifier = false,
+            Extensions = [new X509Extension("2.5.29.14", new X509SubjectKeyIdentifierExtension("0102030405", false).RawData, true)],
+        });
+
+        AssertOnly(report, CertificateProblemKinds.NonConformingCertificate);
+    }
+
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(false, false)]
+    public void A_self_signed_root_that_names_a_key_must_name_its_own(bool sameKey, bool valid)
+    {
+        X509Certificate2 root = TestPki.Issue(null, TestPki.CaSpec("CN=Named Key Root"));
+        byte[] ski = ((X509SubjectKeyIdentifierExtension)root.Extensions["2.5.29.14"]!).SubjectKeyIdentifierBytes.ToArray();
+        byte[] named = sameKey ? ski : [.. ski.Reverse()];
+        X509Extension aki = X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(named);
+        byte[] rootDer = TestPki.ResignExtensions(root, root, extensions => [.. extensions, ExtensionDer(aki)]);
+        X509Certificate2 leaf = TestPki.Issue(root, TestPki.LeafSpec(Host));
+
+        var store = new DerStore(rootDer);
+        var validator = new CertificateValidator(new CertificateValidatorOptions { TrustStore = store }, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(TestPki.Now));
+        ValidationReport report = validator.Validate(leaf);
+
+        Assert.Equal(valid, report.IsValid);
+        if (!valid)
+        {
+            AssertOnly(report, CertificateProblemKinds.NonConformingCertificate);
+        }
+    }
+
+    [Fact]
+    public void A_root_whose_authority_key_identifier_names_issuer_and_serial_is_non_conforming()
+    {
+        X509Certificate2 root = TestPki.Issue(null, TestPki.CaSpec("CN=Old Style Root"));
+        X509Extension aki = X509AuthorityKeyIdentifierExtension.CreateFromCertificate(root, includeKeyIdentifier: true, includeIssuerAndSerial: true);
+        byte[] rootDer = TestPki.ResignExtensions(root, root, extensions => [.. extensions, ExtensionDer(aki)]);
+        X509Certificate2 leaf = TestPki.Issue(root, TestPki.LeafSpec(Host));
+
+        var validator = new CertificateValidator(new CertificateValidatorOptions { TrustStore = new DerStore(rootDer) }, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(TestPki.Now));
+
+        AssertOnly(validator.Validate(leaf), CertificateProblemKinds.NonConformingCertificate);
+    }
+
+    [Fact]
+    public void An_intermediate_as_anchor_needs_its_authority_key_identifier()
+    {
+        X509Certificate2 crossSigned = TestPki.Issue(Root, TestPki.CaSpec("CN=Cross Signed Anchor") with { IncludeAuthorityKeyIdentifier = false });
+        X509Certificate2 leaf = TestPki.Issue(crossSigned, TestPki.LeafSpec(Host));
+
+        AssertOnly(Validator([crossSigned]).Validate(leaf), CertificateProblemKinds.NonConformingCertificate);
+    }
+
+    private static byte[] ExtensionDer(X509Extension extension)
+    {
+        var writer = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            writer.WriteObjectIdentifier(extension.Oid!.Value!);
+            if (extension.Critical)
+            {
+                writer.WriteBoolean(true);
+            }
+
+            writer.WriteOctetString(extension.RawData);
+        }
+
+        return writer.Encode();
+    }
+
+    private sealed class DerStore(byte[] der) : TrustStore
+    {
+        private readonly TrustAnchors _anchors = new([der]);
+
+        public override TrustAnchors GetAnchors() => _anchors;
+    }
+
+    [Fact]
     public void Path_length_zero_allows_a_leaf_but_no_further_ca()
     {
         X509Certificate2 first = TestPki.Issue(Root, TestPki.CaSpec("CN=PathLen Zero", pathLength: 0));

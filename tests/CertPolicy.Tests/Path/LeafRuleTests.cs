@@ -76,6 +76,15 @@ public sealed class LeafRuleTests
         AssertOnly(Leaf(s => s with { IncludeAuthorityKeyIdentifier = false }), CertificateProblemKinds.NonConformingCertificate);
 
     [Fact]
+    public void A_critical_authority_key_identifier_is_non_conforming()
+    {
+        X509Extension aki = X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Root, true, false);
+        AssertOnly(
+            Leaf(s => s with { IncludeAuthorityKeyIdentifier = false, Extensions = [new X509Extension(aki.Oid!, aki.RawData, true)] }),
+            CertificateProblemKinds.NonConformingCertificate);
+    }
+
+    [Fact]
     public void A_critical_subject_alternative_name_beside_a_subject_is_non_conforming() =>
         AssertOnly(Leaf(s => s with { SubjectAlternativeNameCritical = true }), CertificateProblemKinds.NonConformingCertificate);
 
