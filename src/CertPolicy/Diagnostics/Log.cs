@@ -9,7 +9,7 @@ namespace CertPolicy;
 internal static partial class Log
 {
     // 4000-4019: one event per decision reason.
-    [LoggerMessage(EventId = 4000, EventName = "CertificateValid", Level = LogLevel.Debug,
+    [LoggerMessage(EventId = 4000, EventName = "Valid", Level = LogLevel.Debug,
         Message = "Profile {Profile}: {Outcome} {Server} ({Reason}): certificate {Subject}, SHA-256 {Fingerprint}.")]
     public static partial void CertificateValid(ILogger logger, string profile, DecisionOutcome outcome, ServerIdentity? server, DecisionReason reason, string subject, string fingerprint);
 
