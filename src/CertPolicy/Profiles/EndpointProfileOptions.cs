@@ -47,4 +47,18 @@ public sealed class EndpointProfileOptions
     /// Profiles naming the same file share their approvals.
     /// </summary>
     public string? ApprovalsFile { get; set; }
+
+    /// <summary>Every setting as one string: equal strings mean equal settings.</summary>
+    internal string SettingsKey() => string.Join(
+        '\u001F',
+        Mode,
+        ExpectedSubject,
+        InvalidCertificateAction,
+        TrustStore,
+        string.Join('\u001E', RevocationLists),
+        ClockSkew.Ticks,
+        MaxChainDepth,
+        MaxSignatureChecks,
+        PromptTimeout.Ticks,
+        ApprovalsFile);
 }

@@ -22,7 +22,8 @@ public sealed class EndpointProfileProvider : IDisposable
     private readonly ILogger _logger;
     private readonly CertPolicyMetrics _metrics;
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, CertificateDecisionEngine> _engines = new(StringComparer.Ordinal);
+    private readonly Lock _reloadGate = new();
+    private readonly Dictionary<string, Profile> _profiles = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PromptFlights> _flights = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ApprovalStore> _approvalStores = new(ProfilePaths.Comparer);
     private readonly List<IDisposable> _subscriptions = [];
@@ -47,7 +48,8 @@ public sealed class EndpointProfileProvider : IDisposable
         foreach (string name in registry.Names)
         {
             // Settings were validated at start-up (ValidateOnStart); without a host, a bad profile fails here.
-            _engines[name] = Build(name, factory.Create(name));
+            EndpointProfileOptions options = factory.Create(name);
+            _profiles[name] = new Profile(options.SettingsKey(), Build(name, options), null);
         }
 
         foreach (IOptionsChangeTokenSource<EndpointProfileOptions> source in changeSources)
@@ -76,7 +78,7 @@ public sealed class EndpointProfileProvider : IDisposable
 
         lock (_gate)
         {
-            return _engines[name];
+            return _profiles[name].Engine;
         }
     }
 
@@ -94,24 +96,61 @@ public sealed class EndpointProfileProvider : IDisposable
         }
     }
 
+    /// <summary>
+    /// Rebuilds a profile's engine after a configuration change. Settings equal to the current ones keep the current
+    /// engine; bad settings keep it too, and are logged once (a reload often raises several change notifications).
+    /// </summary>
     private void Reload(string name)
     {
+        // Reloads run one at a time, so an older configuration can never overwrite a newer one.
+        lock (_reloadGate)
+        {
+            ReloadUnderGate(name);
+        }
+    }
+
+    private void ReloadUnderGate(string name)
+    {
+        EndpointProfileOptions options;
         CertificateDecisionEngine engine;
         try
         {
-            engine = Build(name, _factory.Create(name));
+            options = _factory.Create(name);
+            lock (_gate)
+            {
+                Profile current = _profiles[name];
+                if (current.SettingsKey == options.SettingsKey())
+                {
+                    _profiles[name] = current with { LastRejection = null };
+                    return;
+                }
+            }
+
+            engine = Build(name, options);
         }
 #pragma warning disable CA1031 // A bad reload (binding, validation or loading error) must never take the last good policy away.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            Log.ProfileReloadRejected(_logger, ex, name);
+            bool repeated;
+            lock (_gate)
+            {
+                Profile current = _profiles[name];
+                repeated = current.LastRejection == ex.Message;
+                _profiles[name] = current with { LastRejection = ex.Message };
+            }
+
+            if (!repeated)
+            {
+                Log.ProfileReloadRejected(_logger, ex, name);
+            }
+
             return;
         }
 
         lock (_gate)
         {
-            _engines[name] = engine;
+            _profiles[name] = new Profile(options.SettingsKey(), engine, null);
         }
 
         Log.ProfileReloaded(_logger, name, engine.InvalidCertificateAction, engine.Validator.Mode);
@@ -168,4 +207,7 @@ public sealed class EndpointProfileProvider : IDisposable
 
         return store;
     }
+
+    /// <summary>A profile's engine, the settings it was built from, and the last rejected reload's error.</summary>
+    private sealed record Profile(string SettingsKey, CertificateDecisionEngine Engine, string? LastRejection);
 }
