@@ -336,6 +336,20 @@ public sealed class FileApprovalStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_folder_where_the_file_should_be_is_kept_and_approves_nothing()
+    {
+        Directory.CreateDirectory(FilePath);
+        File.WriteAllText(Path.Combine(FilePath, "keep"), "x");
+        FileApprovalStore store = NewStore();
+
+        Assert.Empty(store.List());
+        Assert.Null(store.Find(Server, ShaA));
+        await Assert.ThrowsAsync<ApprovalStoreException>(async () => await store.SaveAsync(new CertificateApproval(Server, ShaA, CertificateProblemKinds.UntrustedRoot, TestPki.Now), Ct));
+
+        Assert.Equal("x", File.ReadAllText(Path.Combine(FilePath, "keep")));
+    }
+
+    [Fact]
     public void A_store_needs_a_file_path()
     {
         Assert.Throws<ArgumentException>(() => new FileApprovalStore(" "));
