@@ -75,6 +75,7 @@ public static class CertPolicyServiceCollectionExtensions
         services.TryAddSingleton(provider => new EndpointProfileProvider(
             provider.GetRequiredService<ProfileRegistry>(),
             provider.GetRequiredService<IOptionsFactory<EndpointProfileOptions>>(),
+            provider.GetRequiredService<IOptionsMonitor<EndpointProfileOptions>>(),
             provider.GetServices<IOptionsChangeTokenSource<EndpointProfileOptions>>(),
             provider,
             provider.GetRequiredService<TimeProvider>(),

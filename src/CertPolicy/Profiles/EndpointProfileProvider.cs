@@ -31,6 +31,7 @@ public sealed class EndpointProfileProvider : IDisposable
     internal EndpointProfileProvider(
         ProfileRegistry registry,
         IOptionsFactory<EndpointProfileOptions> factory,
+        IOptionsMonitor<EndpointProfileOptions> monitor,
         IEnumerable<IOptionsChangeTokenSource<EndpointProfileOptions>> changeSources,
         IServiceProvider services,
         TimeProvider timeProvider,
@@ -47,8 +48,9 @@ public sealed class EndpointProfileProvider : IDisposable
 
         foreach (string name in registry.Names)
         {
-            // Settings were validated at start-up (ValidateOnStart); without a host, a bad profile fails here.
-            EndpointProfileOptions options = factory.Create(name);
+            // The monitor's instance is the one ValidateOnStart checked (and whose files it loaded); without a host,
+            // a bad profile fails here.
+            EndpointProfileOptions options = monitor.Get(name);
             _profiles[name] = new Profile(options.SettingsKey(), Build(name, options), null);
         }
 
@@ -97,8 +99,10 @@ public sealed class EndpointProfileProvider : IDisposable
     }
 
     /// <summary>
-    /// Rebuilds a profile's engine after a configuration change. Settings equal to the current ones keep the current
-    /// engine; bad settings keep it too, and are logged once (a reload often raises several change notifications).
+    /// Rebuilds a profile's engine after a configuration change, from freshly bound settings (the options factory,
+    /// not the monitor, whose cache may not have been refreshed yet when this runs). Settings equal to the current
+    /// ones keep the current engine; bad settings keep it too, and are logged once (a reload often raises several
+    /// change notifications).
     /// </summary>
     private void Reload(string name)
     {

@@ -104,7 +104,7 @@ internal sealed class ProfileResources
                     return null;
                 }
             }
-            catch (TrustStoreException ex)
+            catch (Exception ex) when (ex is TrustStoreException or IOException or UnauthorizedAccessException)
             {
                 fail($"'{path}' cannot be loaded: {ex.Message}");
                 return null;

@@ -6,8 +6,17 @@ namespace CertPolicy;
 /// <summary>What a person needs to decide whether to trust a certificate for a server.</summary>
 public sealed class CertificatePromptRequest
 {
-    internal CertificatePromptRequest(string profileName, ServerIdentity server, CertificateSummary certificate, ValidationVerdict verdict)
+    /// <summary>Creates a request; the engine does this, and tests of a prompt may too.</summary>
+    /// <param name="profileName">The endpoint profile asking.</param>
+    /// <param name="server">The server the agent meant to reach.</param>
+    /// <param name="certificate">The server's certificate.</param>
+    /// <param name="verdict">The verdict that found the problems.</param>
+    public CertificatePromptRequest(string profileName, ServerIdentity server, CertificateSummary certificate, ValidationVerdict verdict)
     {
+        ArgumentNullException.ThrowIfNull(profileName);
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(certificate);
+        ArgumentNullException.ThrowIfNull(verdict);
         ProfileName = profileName;
         Server = server;
         Certificate = certificate;

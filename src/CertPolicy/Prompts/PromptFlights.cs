@@ -10,18 +10,6 @@ internal sealed class PromptFlights
     private readonly Lock _gate = new();
     private readonly Dictionary<PromptKey, PromptFlight> _flights = [];
 
-    /// <summary>How many questions are open.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _flights.Count;
-            }
-        }
-    }
-
     /// <summary>Joins the open question for <paramref name="key"/>, or opens one (then <paramref name="opened"/> is true and the caller must run it).</summary>
     public PromptFlight Join(PromptKey key, TimeSpan timeout, TimeProvider timeProvider, out bool opened)
     {

@@ -199,10 +199,10 @@ public sealed class EndpointProfileTests : IDisposable
         CertificateDecisionEngine good = provider.GetEngine("Management");
 
         WriteSettings(Profile("Allow", "00:00:00"));
-        configuration.Reload();
+        ReloadWithBadSettings(configuration);
         CertificateDecisionEngine afterBad = provider.GetEngine("Management");
         WriteSettings(Profile("Perhaps", "00:01:00"));
-        configuration.Reload();
+        ReloadWithBadSettings(configuration);
         CertificateDecisionEngine afterUnbindable = provider.GetEngine("Management");
         WriteSettings(Profile("Deny", "00:01:00"));
         configuration.Reload();
@@ -305,6 +305,17 @@ public sealed class EndpointProfileTests : IDisposable
 
         Assert.Same(time, engine.TimeProvider);
         Assert.Equal(DecisionReason.AllowedByPolicy, (await engine.DecideAsync(Reports.Invalid(CertificateProblemKinds.Expired), Ct)).Reason);
+    }
+
+    /// <summary>
+    /// Reloads settings that are not valid. IOptionsMonitor (which ValidateOnStart and the provider use) re-reads
+    /// every profile when the configuration changes and, as it does for every validated options type, lets the
+    /// validation error escape into whatever triggered the reload; the provider must stay unaffected.
+    /// </summary>
+    private static void ReloadWithBadSettings(IConfigurationRoot configuration)
+    {
+        AggregateException error = Assert.ThrowsAny<AggregateException>(configuration.Reload);
+        Assert.All(error.Flatten().InnerExceptions, e => Assert.IsType<OptionsValidationException>(e));
     }
 
     private static string Json(string value) => System.Text.Json.JsonSerializer.Serialize(value);
