@@ -27,7 +27,10 @@ public abstract class ApprovalStore
     /// </summary>
     public long Version => Interlocked.Read(ref _version);
 
-    /// <summary>The approval of a certificate for a server, if there is one.</summary>
+    /// <summary>
+    /// The approval of a certificate for a server, if there is one. Called during handshakes whose certificate is
+    /// not valid, possibly from a synchronous certificate callback: keep it fast and never wait on a network.
+    /// </summary>
     /// <param name="server">The server the agent meant to reach.</param>
     /// <param name="certificateSha256">The SHA-256 of the certificate's DER (64 hexadecimal digits).</param>
     /// <returns>The approval, or null.</returns>

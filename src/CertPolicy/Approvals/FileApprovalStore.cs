@@ -40,7 +40,7 @@ public sealed class FileApprovalStore : ApprovalStore
     private readonly string _lockPath;
     private readonly string _tempPath;
     private Snapshot _snapshot = Snapshot.NotLoaded;
-    private FileStamp _lastReportedProblem = FileStamp.Missing;
+    private FileStamp? _lastReportedProblem;
 
     /// <summary>Creates a store over a file; the file and its folder are created on the first change.</summary>
     /// <param name="filePath">The approvals file. A relative path is taken from the current directory.</param>
