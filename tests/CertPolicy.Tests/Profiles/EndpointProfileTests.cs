@@ -136,6 +136,74 @@ public sealed class EndpointProfileTests : IDisposable
     }
 
     [Fact]
+    public void Trust_stores_load_from_pem_files_and_folders_and_combine_with_the_system_roots()
+    {
+        using System.Security.Cryptography.X509Certificates.X509Certificate2 first = Support.TestPki.CreateRoot("Profile Root One");
+        using System.Security.Cryptography.X509Certificates.X509Certificate2 second = Support.TestPki.CreateRoot("Profile Root Two");
+        string bundle = _directory.File("roots.pem");
+        string folder = Path.Combine(_directory.Path, "roots");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(bundle, Support.TestPki.ToPem(first));
+        File.WriteAllText(Path.Combine(folder, "two.pem"), Support.TestPki.ToPem(second));
+        WriteSettings($$"""
+            { "CertPolicy": { "Profiles": {
+                "File": { "TrustStore": {{Json(bundle)}}, "ApprovalsFile": {{Json(ApprovalsFile)}} },
+                "Both": { "TrustStore": {{Json(bundle + ";" + folder)}}, "ApprovalsFile": {{Json(ApprovalsFile)}} }
+            } } }
+            """);
+        (IServiceProvider services, _) = Build();
+        services.GetRequiredService<IStartupValidator>().Validate();
+        EndpointProfileProvider provider = services.GetRequiredService<EndpointProfileProvider>();
+
+        TrustAnchors file = provider.GetEngine("File").Validator.TrustStore.GetAnchors();
+        TrustAnchors both = provider.GetEngine("Both").Validator.TrustStore.GetAnchors();
+
+        Assert.Equal(first.RawData, Assert.Single(file.Certificates).ToArray());
+        Assert.Equal(2, both.Count);
+    }
+
+    [Fact]
+    public void A_malformed_trust_store_fails_at_start_naming_the_profile_the_setting_and_the_file()
+    {
+        string bundle = _directory.File("broken.pem");
+        File.WriteAllText(bundle, "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
+        WriteSettings($$"""{ "CertPolicy": { "Profiles": { "Management": { "TrustStore": {{Json(bundle)}}, "ApprovalsFile": {{Json(ApprovalsFile)}} } } } }""");
+        (IServiceProvider services, _) = Build();
+
+        OptionsValidationException error = Assert.Throws<OptionsValidationException>(services.GetRequiredService<IStartupValidator>().Validate);
+
+        Assert.Contains("Endpoint profile 'Management', setting TrustStore", error.Message, StringComparison.Ordinal);
+        Assert.Contains(bundle, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Revocation_lists_load_as_der_or_pem_and_anything_else_fails_at_start()
+    {
+        using System.Security.Cryptography.X509Certificates.X509Certificate2 root = Support.TestPki.CreateRoot("CRL Root");
+        byte[] crl = new System.Security.Cryptography.X509Certificates.CertificateRevocationListBuilder().Build(
+            root, 1, Support.TestPki.DefaultNotAfter, System.Security.Cryptography.HashAlgorithmName.SHA256, thisUpdate: Support.TestPki.DefaultNotBefore);
+        string der = _directory.File("root.crl");
+        string pem = _directory.File("root-crl.pem");
+        string junk = _directory.File("junk.crl");
+        File.WriteAllBytes(der, crl);
+        File.WriteAllText(pem, System.Security.Cryptography.PemEncoding.WriteString("X509 CRL", crl));
+        File.WriteAllText(junk, "nothing to see");
+        WriteSettings($$"""
+            { "CertPolicy": { "Profiles": {
+                "Good": { "RevocationLists": [ {{Json(der)}}, {{Json(pem)}} ], "ApprovalsFile": {{Json(ApprovalsFile)}} },
+                "Bad": { "RevocationLists": [ {{Json(junk)}} ], "ApprovalsFile": {{Json(ApprovalsFile)}} }
+            } } }
+            """);
+        (IServiceProvider services, _) = Build();
+
+        OptionsValidationException error = Assert.Throws<OptionsValidationException>(services.GetRequiredService<IStartupValidator>().Validate);
+
+        Assert.Equal("Bad", error.OptionsName);
+        Assert.Contains("Endpoint profile 'Bad', setting RevocationLists", error.Message, StringComparison.Ordinal);
+        Assert.Contains(junk, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Relative_trust_store_paths_are_taken_from_the_application_folder()
     {
         WriteSettings($$"""{ "CertPolicy": { "Profiles": { "Management": { "TrustStore": "roots-that-do-not-exist.pem", "ApprovalsFile": {{Json(ApprovalsFile)}} } } } }""");
