@@ -202,7 +202,7 @@ static int Compare(string pathA, string pathB)
     }
 
     bool sameFile = Hash(File.ReadAllBytes(pathA)) == Hash(File.ReadAllBytes(pathB));
-    Console.WriteLine($"{(differences == 0 ? "ok" : "FAIL")}: {differences} of {hashesA.Keys.Union(hashesB.Keys).Count()} entries differ; the package files are {(sameFile ? "byte-identical" : "not byte-identical (zip metadata differs)")}");
+    Console.WriteLine($"{(differences == 0 ? "ok" : "FAIL")}: {differences} of {hashesA.Keys.Union(hashesB.Keys).Count()} entries differ; the package files are {(sameFile ? "byte-identical" : differences == 0 ? "not byte-identical (only zip metadata differs)" : "not byte-identical")}");
     return differences == 0 ? 0 : 1;
 }
 
