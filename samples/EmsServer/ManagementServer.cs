@@ -17,7 +17,7 @@ public sealed class ManagementServer : IAsyncDisposable
     private static readonly TimeSpan s_requestTimeout = TimeSpan.FromSeconds(2);
 
     private readonly TcpListener _listener;
-    private readonly SslStreamCertificateContext _certificate;
+    private SslStreamCertificateContext _certificate;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _acceptLoop;
     private int _handshakes;
@@ -36,7 +36,7 @@ public sealed class ManagementServer : IAsyncDisposable
     public IPAddress Address => ((IPEndPoint)_listener.LocalEndpoint).Address;
 
     /// <summary>The certificate the server presents.</summary>
-    public X509Certificate2 Certificate => _certificate.TargetCertificate;
+    public X509Certificate2 Certificate => Volatile.Read(ref _certificate).TargetCertificate;
 
     /// <summary>How many TLS handshakes completed.</summary>
     public int CompletedHandshakes => Volatile.Read(ref _handshakes);
@@ -71,12 +71,41 @@ public sealed class ManagementServer : IAsyncDisposable
     /// <param name="port">The port; 0 picks a free one.</param>
     public static ManagementServer StartWithPemFiles(string certificatePemPath, string keyPemPath, int port = 0)
     {
+        (X509Certificate2 leaf, X509Certificate2[] intermediates) = LoadPem(certificatePemPath, keyPemPath);
+        return Start(leaf, intermediates, port);
+    }
+
+    private static (X509Certificate2 Leaf, X509Certificate2[] Intermediates) LoadPem(string certificatePemPath, string keyPemPath)
+    {
         X509Certificate2 leaf = X509Certificate2.CreateFromPemFile(certificatePemPath, keyPemPath);
         var all = new X509Certificate2Collection();
         all.ImportFromPemFile(certificatePemPath);
-        X509Certificate2[] intermediates = [.. all.Skip(1)];
-        return Start(leaf, intermediates, port);
+        return (leaf, [.. all.Skip(1)]);
     }
+
+    /// <summary>
+    /// Presents another certificate from the next connection on, as when an administrator switches the
+    /// "use SSL certificate" setting.
+    /// </summary>
+    /// <param name="certificate">The server certificate, with its private key.</param>
+    /// <param name="chain">Intermediate certificates to send with it.</param>
+    public void Present(X509Certificate2 certificate, IEnumerable<X509Certificate2>? chain = null)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        Volatile.Write(ref _certificate, SslStreamCertificateContext.Create(certificate, [.. chain ?? []], offline: true));
+    }
+
+    /// <summary>Presents the certificate chain of a PEM file (leaf first) with the key of a PEM key file from the next connection on.</summary>
+    /// <param name="certificatePemPath">The PEM file: the server certificate first, then its intermediates.</param>
+    /// <param name="keyPemPath">The PEM file of the server certificate's private key.</param>
+    public void PresentPemFiles(string certificatePemPath, string keyPemPath)
+    {
+        (X509Certificate2 leaf, X509Certificate2[] intermediates) = LoadPem(certificatePemPath, keyPemPath);
+        Present(leaf, intermediates);
+    }
+
+    /// <summary>Presents the vendor default certificate from the next connection on (the setting switched off).</summary>
+    public void PresentVendorDefault() => Present(VendorDefaultCertificate.Load());
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
@@ -124,7 +153,7 @@ public sealed class ManagementServer : IAsyncDisposable
                 await tls.AuthenticateAsServerAsync(
                     new SslServerAuthenticationOptions
                     {
-                        ServerCertificateContext = _certificate,
+                        ServerCertificateContext = Volatile.Read(ref _certificate),
                         EnabledSslProtocols = SslProtocols.Tls13,
                         ClientCertificateRequired = false,
                     },
