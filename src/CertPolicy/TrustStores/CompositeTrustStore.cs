@@ -1,29 +1,71 @@
 namespace CertPolicy;
 
-/// <summary>The union of several stores; the snapshot is rebuilt only when a member's snapshot changes.</summary>
-internal sealed class CompositeTrustStore(TrustStore[] stores) : TrustStore
+/// <summary>
+/// The union of several stores. The combined snapshot is rebuilt only when a member returns a different snapshot
+/// instance; otherwise <see cref="GetAnchors"/> takes no lock and allocates nothing.
+/// </summary>
+internal sealed class CompositeTrustStore : TrustStore
 {
-    private readonly Lock _gate = new();
-    private TrustAnchors[]? _sources;
-    private TrustAnchors _combined = TrustAnchors.Empty;
+    private readonly TrustStore[] _stores;
+    private readonly Lock _rebuildGate = new();
+    private volatile State? _state;
+
+    /// <param name="stores">The members; the array is the store's from now on.</param>
+    public CompositeTrustStore(TrustStore[] stores)
+    {
+        _stores = stores;
+    }
 
     public override TrustAnchors GetAnchors()
     {
-        var current = new TrustAnchors[stores.Length];
-        for (int i = 0; i < stores.Length; i++)
+        State? state = _state;
+        if (state is not null && IsCurrent(state))
         {
-            current[i] = stores[i].GetAnchors();
+            return state.Combined;
         }
 
-        lock (_gate)
+        lock (_rebuildGate)
         {
-            if (_sources is null || !current.AsSpan().SequenceEqual(_sources))
+            var sources = new TrustAnchors[_stores.Length];
+            for (int i = 0; i < _stores.Length; i++)
             {
-                _combined = new TrustAnchors(current.SelectMany(a => a.Certificates));
-                _sources = current;
+                sources[i] = _stores[i].GetAnchors()
+                    ?? throw new InvalidOperationException($"The trust store {_stores[i].GetType()} returned no anchors (null).");
             }
 
-            return _combined;
+            // Another thread may have rebuilt for these very sources while this one waited: keep its instance.
+            state = _state;
+            if (state is not null && sources.AsSpan().SequenceEqual(state.Sources, ReferenceEqualityComparer.Instance))
+            {
+                return state.Combined;
+            }
+
+            TrustAnchors combined = sources.Length == 1 ? sources[0] : TrustAnchors.Union(sources);
+            _state = new State(sources, combined);
+            return combined;
         }
+    }
+
+    public override string ToString() => $"union of {string.Join(", ", _stores.Select(s => s.ToString()))}";
+
+    private bool IsCurrent(State state)
+    {
+        TrustAnchors[] sources = state.Sources;
+        for (int i = 0; i < _stores.Length; i++)
+        {
+            if (!ReferenceEquals(_stores[i].GetAnchors(), sources[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private sealed class State(TrustAnchors[] sources, TrustAnchors combined)
+    {
+        public TrustAnchors[] Sources { get; } = sources;
+
+        public TrustAnchors Combined { get; } = combined;
     }
 }

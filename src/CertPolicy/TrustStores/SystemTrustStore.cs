@@ -1,27 +1,69 @@
+using System.Security;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace CertPolicy;
 
-/// <summary>The operating system's root certificates, read once on first use.</summary>
+/// <summary>
+/// The operating system's root certificates (the LocalMachine Root store; on Linux, OpenSSL's default certificate
+/// file and directory), read once on first use. An unavailable store gives no anchor, never an exception, and
+/// <see cref="LoadFailure"/> says why.
+/// </summary>
 internal sealed class SystemTrustStore : TrustStore
 {
-    private readonly Lazy<TrustAnchors> _anchors = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly Lazy<Loaded> _loaded;
 
-    public static SystemTrustStore Instance { get; } = new();
+    /// <param name="readRoots">Reads the roots; every certificate it returns is disposed here.</param>
+    internal SystemTrustStore(Func<X509Certificate2Collection> readRoots)
+    {
+        _loaded = new(() => Load(readRoots), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
 
-    public override TrustAnchors GetAnchors() => _anchors.Value;
+    public static SystemTrustStore Instance { get; } = new(ReadMachineRoots);
 
-    private static TrustAnchors Load()
+    /// <summary>Why the roots could not be read (the store is then empty), or null. Reading it loads the store.</summary>
+    internal Exception? LoadFailure => _loaded.Value.Failure;
+
+    public override TrustAnchors GetAnchors() => _loaded.Value.Anchors;
+
+    public override string ToString() => "system roots";
+
+    private static X509Certificate2Collection ReadMachineRoots()
     {
         using var store = new X509Store(StoreName.Root, StoreLocation.LocalMachine);
         store.Open(OpenFlags.ReadOnly | OpenFlags.OpenExistingOnly);
-        var der = new List<ReadOnlyMemory<byte>>();
-        foreach (X509Certificate2 certificate in store.Certificates)
-        {
-            der.Add(certificate.RawData);
-            certificate.Dispose();
-        }
-
-        return new TrustAnchors(der);
+        return store.Certificates;
     }
+
+    private static Loaded Load(Func<X509Certificate2Collection> readRoots)
+    {
+        X509Certificate2Collection? certificates = null;
+        try
+        {
+            certificates = readRoots();
+            var der = new List<ReadOnlyMemory<byte>>(certificates.Count);
+            foreach (X509Certificate2 certificate in certificates)
+            {
+                der.Add(certificate.RawDataMemory.ToArray());
+            }
+
+            return new Loaded(TrustAnchors.FromOwnedBuffers(der), null);
+        }
+        catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException or UnauthorizedAccessException or IOException or SecurityException)
+        {
+            return new Loaded(TrustAnchors.Empty, e);
+        }
+        finally
+        {
+            if (certificates is not null)
+            {
+                foreach (X509Certificate2 certificate in certificates)
+                {
+                    certificate.Dispose();
+                }
+            }
+        }
+    }
+
+    private sealed record Loaded(TrustAnchors Anchors, Exception? Failure);
 }

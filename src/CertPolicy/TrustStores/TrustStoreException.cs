@@ -35,9 +35,13 @@ public sealed class TrustStoreException : Exception
         EntryIndex = entryIndex;
     }
 
-    /// <summary>The file at fault, when one is.</summary>
+    /// <summary>The full path of the file (or directory) at fault, when one is.</summary>
     public string? FilePath { get; }
 
-    /// <summary>The zero-based index of the PEM entry at fault, or -1.</summary>
+    /// <summary>
+    /// The zero-based index of the PEM entry at fault within <see cref="FilePath"/>, or -1 when the fault is not one
+    /// entry's (an unreadable or empty file, for example). Every PEM block counts, including the skipped
+    /// non-certificate ones, so the index is the block's position in the file; the message also gives its line.
+    /// </summary>
     public int EntryIndex { get; } = -1;
 }

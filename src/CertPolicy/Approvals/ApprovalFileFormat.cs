@@ -1,0 +1,235 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace CertPolicy;
+
+/// <summary>
+/// The approvals file (schema version 1): a JSON object with <c>version</c> and <c>approvals</c>, each approval with
+/// <c>host</c>, <c>port</c>, <c>sha256</c>, <c>problems</c> (problem kind names), <c>approvedAt</c> and
+/// <c>subject</c>. Members this version does not know are kept when the file is rewritten.
+/// </summary>
+internal static class ApprovalFileFormat
+{
+    public const int CurrentVersion = 1;
+
+    /// <summary>Files larger than this are not parsed: they are treated as corrupt.</summary>
+    public const int MaxFileBytes = 16 * 1024 * 1024;
+
+    private static readonly FrozenDictionary<string, CertificateProblemKinds> KindsByName =
+        Enum.GetValues<CertificateProblemKinds>()
+            .Where(k => k != CertificateProblemKinds.None)
+            .ToFrozenDictionary(k => k.ToString(), k => k, StringComparer.Ordinal);
+
+    private static readonly CertificateProblemKinds[] KindsInOrder =
+        [.. Enum.GetValues<CertificateProblemKinds>().Where(k => k != CertificateProblemKinds.None).Order()];
+
+    public static ApprovalFileModel Empty() => new() { Version = CurrentVersion, Approvals = [] };
+
+    /// <summary>Parses the file's bytes.</summary>
+    /// <exception cref="ApprovalFileCorruptException">The bytes are not a valid approvals file.</exception>
+    /// <exception cref="ApprovalFileVersionException">The file was written by a newer, incompatible version.</exception>
+    public static ApprovalFileModel Parse(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.StartsWith("\uFEFF"u8))
+        {
+            utf8 = utf8[3..];
+        }
+
+        ApprovalFileModel? model;
+        try
+        {
+            model = JsonSerializer.Deserialize(utf8, ApprovalFileJsonContext.Default.ApprovalFileModel);
+        }
+        catch (JsonException ex)
+        {
+            throw new ApprovalFileCorruptException($"The file is not valid approvals JSON: {ex.Message}", ex);
+        }
+
+        if (model is null)
+        {
+            throw new ApprovalFileCorruptException("The file holds JSON null instead of an approvals object.");
+        }
+
+        if (model.Version > CurrentVersion)
+        {
+            throw new ApprovalFileVersionException(model.Version);
+        }
+
+        if (model.Version < 1)
+        {
+            throw new ApprovalFileCorruptException($"The file's version {model.Version} is not a valid schema version.");
+        }
+
+        foreach (ApprovalEntryModel? entry in model.Approvals)
+        {
+            if (entry is null)
+            {
+                throw new ApprovalFileCorruptException("An approval is null.");
+            }
+
+            _ = ToApproval(entry);
+        }
+
+        return model;
+    }
+
+    public static byte[] Serialize(ApprovalFileModel model) =>
+        JsonSerializer.SerializeToUtf8Bytes(model, ApprovalFileJsonContext.Default.ApprovalFileModel);
+
+    /// <summary>Converts an entry, checking it.</summary>
+    /// <exception cref="ApprovalFileCorruptException">The entry is not a valid approval.</exception>
+    public static CertificateApproval ToApproval(ApprovalEntryModel entry)
+    {
+        if (!ServerIdentity.TryCreate(entry.Host, entry.Port, out ServerIdentity? server, out string? error))
+        {
+            throw new ApprovalFileCorruptException($"An approval names an invalid server '{entry.Host}' port {entry.Port}: {error}");
+        }
+
+        if (!Fingerprint.TryNormalize(entry.Sha256, out string? sha256))
+        {
+            throw new ApprovalFileCorruptException($"An approval for {server} has an invalid SHA-256 fingerprint.");
+        }
+
+        if (entry.Problems.Count == 0)
+        {
+            throw new ApprovalFileCorruptException($"An approval for {server} accepts no problem.");
+        }
+
+        CertificateProblemKinds kinds = CertificateProblemKinds.None;
+        List<string>? unknown = null;
+        foreach (string? name in entry.Problems)
+        {
+            if (string.IsNullOrEmpty(name))
+            {
+                throw new ApprovalFileCorruptException($"An approval for {server} names an empty problem.");
+            }
+
+            if (KindsByName.TryGetValue(name, out CertificateProblemKinds kind))
+            {
+                kinds |= kind;
+            }
+            else
+            {
+                (unknown ??= []).Add(name);
+            }
+        }
+
+        return new CertificateApproval(server, sha256, kinds, entry.ApprovedAt, entry.Subject, unknown is null ? [] : [.. unknown]);
+    }
+
+    public static ApprovalEntryModel ToEntry(CertificateApproval approval)
+    {
+        var problems = new List<string>();
+        foreach (CertificateProblemKinds kind in KindsInOrder)
+        {
+            if ((approval.AcceptedProblems & kind) != 0)
+            {
+                problems.Add(kind.ToString());
+            }
+        }
+
+        problems.AddRange(approval.UnknownProblemNames);
+        return new ApprovalEntryModel
+        {
+            Host = approval.Server.Host,
+            Port = approval.Server.Port,
+            Sha256 = approval.CertificateSha256,
+            Problems = problems,
+            ApprovedAt = approval.ApprovedAt,
+            Subject = approval.Subject,
+        };
+    }
+
+    /// <summary>The key an entry is stored under, or null when the entry is not valid.</summary>
+    public static ApprovalKey? KeyOf(ApprovalEntryModel entry) =>
+        ServerIdentity.TryCreate(entry.Host, entry.Port, out ServerIdentity? server, out _) && Fingerprint.TryNormalize(entry.Sha256, out string? sha256)
+            ? new ApprovalKey(server.Host, server.Port, sha256)
+            : null;
+}
+
+/// <summary>The approvals file's top-level object.</summary>
+internal sealed class ApprovalFileModel
+{
+    [JsonPropertyOrder(0)]
+    public required int Version { get; set; }
+
+    [JsonPropertyOrder(1)]
+    public required List<ApprovalEntryModel> Approvals { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? OtherMembers { get; set; }
+}
+
+/// <summary>One approval in the file.</summary>
+internal sealed class ApprovalEntryModel
+{
+    public required string Host { get; set; }
+
+    public required int Port { get; set; }
+
+    public required string Sha256 { get; set; }
+
+    public required List<string> Problems { get; set; }
+
+    public required DateTimeOffset ApprovedAt { get; set; }
+
+    public string? Subject { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? OtherMembers { get; set; }
+}
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    WriteIndented = true,
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    AllowDuplicateProperties = false)]
+[JsonSerializable(typeof(ApprovalFileModel))]
+internal sealed partial class ApprovalFileJsonContext : JsonSerializerContext;
+
+/// <summary>The approvals file is damaged.</summary>
+internal sealed class ApprovalFileCorruptException : Exception
+{
+    public ApprovalFileCorruptException()
+    {
+    }
+
+    public ApprovalFileCorruptException(string message)
+        : base(message)
+    {
+    }
+
+    public ApprovalFileCorruptException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>The approvals file was written by a newer version with an incompatible schema.</summary>
+internal sealed class ApprovalFileVersionException : Exception
+{
+    public ApprovalFileVersionException()
+    {
+    }
+
+    public ApprovalFileVersionException(string message)
+        : base(message)
+    {
+    }
+
+    public ApprovalFileVersionException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public ApprovalFileVersionException(int version)
+        : base($"The file has schema version {version}; this version of CertPolicy reads version {ApprovalFileFormat.CurrentVersion} and will not change the file.")
+    {
+        Version = version;
+    }
+
+    public int Version { get; }
+}

@@ -1,0 +1,308 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CertPolicy;
+
+/// <summary>
+/// Decides, for one endpoint profile, whether to connect to a server given the validation report of its certificate:
+/// a valid certificate connects silently; an invalid one is allowed, denied, or (under
+/// <see cref="InvalidCertificateAction.Warn"/>) connects when the user approved it now or before. Thread-safe;
+/// create one per endpoint profile.
+/// </summary>
+/// <remarks>
+/// A remembered approval applies only to the same server (expected name and port), the same certificate (SHA-256
+/// of its DER) and exactly the same problem kinds: any change asks again. See docs/decisions.md for the full table.
+/// </remarks>
+public sealed class CertificateDecisionEngine
+{
+    private readonly ICertificatePrompt? _prompt;
+    private readonly ILogger _logger;
+    private readonly CertPolicyMetrics _metrics;
+    private readonly PromptFlights _flights;
+
+    /// <summary>Creates an engine.</summary>
+    /// <param name="validator">The validator of this profile; <see cref="Validator"/> exposes it to the code that validates.</param>
+    /// <param name="options">The settings; copied. Default: warn, remember approvals in memory, no prompt (so invalid certificates are refused).</param>
+    /// <exception cref="ArgumentException">A setting is out of range.</exception>
+    public CertificateDecisionEngine(CertificateValidator validator, CertificateDecisionEngineOptions? options = null)
+        : this(validator, options ?? new CertificateDecisionEngineOptions(), new PromptFlights(), metrics: null)
+    {
+    }
+
+    internal CertificateDecisionEngine(CertificateValidator validator, CertificateDecisionEngineOptions options, PromptFlights flights, CertPolicyMetrics? metrics)
+    {
+        ArgumentNullException.ThrowIfNull(validator);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Validator = validator;
+        ProfileName = options.ProfileName;
+        InvalidCertificateAction = options.InvalidCertificateAction;
+        Approvals = options.Approvals ?? new InMemoryApprovalStore();
+        PromptTimeout = options.PromptTimeout;
+        TimeProvider = options.TimeProvider ?? validator.TimeProvider;
+        _prompt = options.Prompt;
+        _logger = (ILogger?)options.LoggerFactory?.CreateLogger<CertificateDecisionEngine>() ?? NullLogger.Instance;
+        _metrics = metrics ?? CertPolicyMetrics.Create(options.MeterFactory);
+        _flights = flights;
+    }
+
+    /// <summary>The endpoint profile this engine decides for.</summary>
+    public string ProfileName { get; }
+
+    /// <summary>The profile's validator, which produces the reports this engine decides on.</summary>
+    public CertificateValidator Validator { get; }
+
+    /// <summary>What the profile does with a certificate that is not valid.</summary>
+    public InvalidCertificateAction InvalidCertificateAction { get; }
+
+    /// <summary>Where the user's approvals are remembered.</summary>
+    public ApprovalStore Approvals { get; }
+
+    /// <summary>True when there is a prompt to ask the user.</summary>
+    public bool CanPrompt => _prompt is not null;
+
+    /// <summary>How long the user has to answer.</summary>
+    public TimeSpan PromptTimeout { get; }
+
+    /// <summary>The clock of prompt timeouts and approval times.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>
+    /// Decides, asking the user when the profile says to warn and no remembered approval applies. Concurrent calls
+    /// for the same server, certificate and problems share one question.
+    /// </summary>
+    /// <param name="report">The validation report of the server's certificate.</param>
+    /// <param name="cancellationToken">
+    /// Stops this call waiting. The question stays open for other connections waiting for the same answer; it is
+    /// withdrawn when none is left.
+    /// </param>
+    /// <returns>The decision. Completes synchronously unless the user has to be asked.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public ValueTask<CertificateDecision> DecideAsync(ValidationReport report, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        cancellationToken.ThrowIfCancellationRequested();
+        return DecideWithoutAsking(report) is { } decision
+            ? new ValueTask<CertificateDecision>(decision)
+            : AskAsync(report, cancellationToken);
+    }
+
+    /// <summary>
+    /// Decides without ever asking, for code that cannot wait (such as a synchronous certificate callback): like
+    /// <see cref="DecideAsync"/>, except that where the user would have to be asked it refuses with
+    /// <see cref="DecisionReason.NeedsUserAnswer"/>, so that the caller can ask with <see cref="DecideAsync"/>.
+    /// </summary>
+    /// <param name="report">The validation report of the server's certificate.</param>
+    /// <returns>The decision.</returns>
+    public CertificateDecision DecideWithoutPrompt(ValidationReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return DecideWithoutAsking(report) ?? Decide(report, DecisionOutcome.Refuse, DecisionReason.NeedsUserAnswer);
+    }
+
+    /// <summary>Every decision that needs no question; null when the user has to be asked.</summary>
+    private CertificateDecision? DecideWithoutAsking(ValidationReport report)
+    {
+        if (report.IsValid)
+        {
+            return Decide(report, DecisionOutcome.Connect, DecisionReason.Valid);
+        }
+
+        switch (InvalidCertificateAction)
+        {
+            case InvalidCertificateAction.Allow:
+                return Decide(report, DecisionOutcome.Connect, DecisionReason.AllowedByPolicy);
+            case InvalidCertificateAction.Warn:
+                break;
+            default:
+                return Decide(report, DecisionOutcome.Refuse, DecisionReason.DeniedByPolicy);
+        }
+
+        if (report.Identity is not { } server
+            || report.Certificate is not { } certificate
+            || !Fingerprint.TryNormalize(certificate.Sha256Fingerprint, out string? sha256))
+        {
+            return Decide(report, DecisionOutcome.Refuse, DecisionReason.NotApprovable);
+        }
+
+        CertificateProblemKinds problems = report.Verdict.Kinds;
+        if (FindApproval(server, sha256) is { } approval)
+        {
+            if (approval.Covers(problems))
+            {
+                return Decide(report, DecisionOutcome.Connect, DecisionReason.RememberedApproval);
+            }
+
+            Log.ApprovalProblemsChanged(_logger, ProfileName, server, sha256, approval.AcceptedProblems, problems);
+        }
+
+        return _prompt is null ? Decide(report, DecisionOutcome.Refuse, DecisionReason.NoPrompt) : null;
+    }
+
+    private CertificateApproval? FindApproval(ServerIdentity server, string sha256)
+    {
+        try
+        {
+            return Approvals.Find(server, sha256);
+        }
+#pragma warning disable CA1031 // Fail closed: whatever goes wrong in a store, nothing counts as approved.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.ApprovalLookupFailed(_logger, ex, ProfileName, server, sha256);
+            return null;
+        }
+    }
+
+    private async ValueTask<CertificateDecision> AskAsync(ValidationReport report, CancellationToken cancellationToken)
+    {
+        ServerIdentity server = report.Identity!;
+        CertificateSummary certificate = report.Certificate!;
+        string sha256 = Fingerprint.Normalize(certificate.Sha256Fingerprint, nameof(report));
+        var key = new PromptKey(server.Host, server.Port, sha256, report.Verdict.Kinds);
+        PromptFlight flight = _flights.Join(key, PromptTimeout, TimeProvider, out bool opened);
+        if (opened)
+        {
+            Log.PromptStarted(_logger, ProfileName, server, key.Problems, certificate.Subject, sha256);
+            var request = new CertificatePromptRequest(ProfileName, server, certificate, report.Verdict);
+            _ = Task.Run(() => RunFlightAsync(flight, request, sha256), CancellationToken.None);
+        }
+        else
+        {
+            Log.PromptJoined(_logger, ProfileName, server, sha256);
+        }
+
+        PromptResult result;
+        try
+        {
+            result = await flight.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            if (_flights.Leave(flight, gaveUp: true))
+            {
+                Log.PromptAbandoned(_logger, ProfileName, server, sha256);
+            }
+
+            throw;
+        }
+
+        _flights.Leave(flight, gaveUp: false);
+        return result.Status switch
+        {
+            PromptStatus.Approved => Decide(
+                report,
+                DecisionOutcome.Connect,
+                DecisionReason.ApprovedByUser,
+                note: result.Remembered ? null : "The approval could not be remembered, so the next connection will ask again."),
+            PromptStatus.Denied => Decide(report, DecisionOutcome.Refuse, DecisionReason.DeniedByUser),
+            PromptStatus.TimedOut => Decide(report, DecisionOutcome.Refuse, DecisionReason.PromptTimedOut),
+            _ => Decide(report, DecisionOutcome.Refuse, DecisionReason.PromptFailed, result.Error),
+        };
+    }
+
+    /// <summary>Asks the user once for every waiting connection, and remembers a "yes". Never throws.</summary>
+    private async Task RunFlightAsync(PromptFlight flight, CertificatePromptRequest request, string sha256)
+    {
+        var result = new PromptResult(PromptStatus.Failed);
+        try
+        {
+            PromptAnswer answer = await _prompt!.AskAsync(request, flight.Token).AsTask().WaitAsync(flight.Token).ConfigureAwait(false);
+            result = answer switch
+            {
+                PromptAnswer.Allow => new PromptResult(PromptStatus.Approved, Remembered: await RememberAsync(request, sha256).ConfigureAwait(false)),
+                PromptAnswer.Deny => new PromptResult(PromptStatus.Denied),
+                _ => new PromptResult(PromptStatus.Failed, new InvalidOperationException($"The prompt answered {answer}, which is neither Allow nor Deny.")),
+            };
+        }
+        catch (OperationCanceledException) when (flight.Token.IsCancellationRequested)
+        {
+            result = new PromptResult(flight.Withdrawn ? PromptStatus.Withdrawn : PromptStatus.TimedOut);
+        }
+#pragma warning disable CA1031 // Fail closed: a prompt that fails refuses the connection, it does not crash the caller.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            result = new PromptResult(PromptStatus.Failed, ex);
+        }
+        finally
+        {
+            // Forget the question before answering, so that a later connection after a "no" asks again.
+            _flights.Finish(flight);
+            flight.Complete(result);
+        }
+    }
+
+    private async ValueTask<bool> RememberAsync(CertificatePromptRequest request, string sha256)
+    {
+        var approval = new CertificateApproval(request.Server, sha256, request.ProblemKinds, TimeProvider.GetUtcNow(), request.Certificate.Subject);
+        try
+        {
+            await Approvals.SaveAsync(approval, CancellationToken.None).ConfigureAwait(false);
+            Log.ApprovalRemembered(_logger, ProfileName, request.Server, request.ProblemKinds, request.Certificate.Subject, sha256);
+            return true;
+        }
+#pragma warning disable CA1031 // The user's answer stands for this connection even when it cannot be remembered.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.ApprovalNotRemembered(_logger, ex, ProfileName, request.Server, sha256);
+            return false;
+        }
+    }
+
+    private CertificateDecision Decide(ValidationReport report, DecisionOutcome outcome, DecisionReason reason, Exception? error = null, string? note = null)
+    {
+        var decision = new CertificateDecision(outcome, reason, report, note);
+        _metrics.RecordDecision(outcome, reason);
+        LogDecision(decision, error);
+        return decision;
+    }
+
+    private void LogDecision(CertificateDecision decision, Exception? error)
+    {
+        ValidationReport report = decision.Report;
+        ServerIdentity? server = report.Identity;
+        string subject = report.Certificate?.Subject ?? "(none)";
+        string fingerprint = report.Certificate?.Sha256Fingerprint ?? "(none)";
+        CertificateProblemKinds problems = report.Verdict.Kinds;
+        DecisionOutcome outcome = decision.Outcome;
+        DecisionReason reason = decision.Reason;
+        switch (reason)
+        {
+            case DecisionReason.Valid:
+                Log.CertificateValid(_logger, ProfileName, outcome, server, reason, subject, fingerprint);
+                break;
+            case DecisionReason.AllowedByPolicy:
+                Log.AllowedByPolicy(_logger, ProfileName, outcome, server, reason, problems, subject, fingerprint);
+                break;
+            case DecisionReason.ApprovedByUser:
+                Log.ApprovedByUser(_logger, ProfileName, outcome, server, reason, problems, subject, fingerprint);
+                break;
+            case DecisionReason.RememberedApproval:
+                Log.RememberedApproval(_logger, ProfileName, outcome, server, reason, problems, subject, fingerprint);
+                break;
+            case DecisionReason.DeniedByPolicy:
+                Log.DeniedByPolicy(_logger, ProfileName, outcome, server, reason, problems, subject, fingerprint);
+                break;
+            case DecisionReason.DeniedByUser:
+                Log.DeniedByUser(_logger, ProfileName, outcome, server, reason, problems, subject, fingerprint);
+                break;
+            case DecisionReason.NoPrompt:
+                Log.NoPrompt(_logger, ProfileName, outcome, server, reason, problems, subject, fingerprint);
+                break;
+            case DecisionReason.PromptTimedOut:
+                Log.PromptTimedOut(_logger, ProfileName, outcome, server, reason, PromptTimeout, problems, subject, fingerprint);
+                break;
+            case DecisionReason.PromptFailed:
+                Log.PromptFailed(_logger, error, ProfileName, outcome, server, reason, problems, subject, fingerprint);
+                break;
+            case DecisionReason.NeedsUserAnswer:
+                Log.NeedsUserAnswer(_logger, ProfileName, outcome, server, reason, problems, subject, fingerprint);
+                break;
+            default:
+                Log.NotApprovable(_logger, ProfileName, outcome, server, reason, problems, subject, fingerprint);
+                break;
+        }
+    }
+}

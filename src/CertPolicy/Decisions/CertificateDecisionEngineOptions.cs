@@ -1,0 +1,60 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+
+namespace CertPolicy;
+
+/// <summary>
+/// Settings of a <see cref="CertificateDecisionEngine"/>. The engine copies them when it is created, so later
+/// changes to this object do not affect it.
+/// </summary>
+public sealed class CertificateDecisionEngineOptions
+{
+    /// <summary>The default <see cref="PromptTimeout"/>: two minutes.</summary>
+    public static TimeSpan DefaultPromptTimeout { get; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The longest <see cref="PromptTimeout"/>: one day.</summary>
+    public static TimeSpan MaxPromptTimeout { get; } = TimeSpan.FromDays(1);
+
+    /// <summary>The name of the endpoint profile, used in logs and prompts. Default: "default".</summary>
+    public string ProfileName { get; set; } = "default";
+
+    /// <summary>What to do with a certificate that is not valid. Default: <see cref="InvalidCertificateAction.Warn"/>.</summary>
+    public InvalidCertificateAction InvalidCertificateAction { get; set; } = InvalidCertificateAction.Warn;
+
+    /// <summary>Where approvals are remembered. Default (null): a new <see cref="InMemoryApprovalStore"/>.</summary>
+    public ApprovalStore? Approvals { get; set; }
+
+    /// <summary>Who to ask under <see cref="InvalidCertificateAction.Warn"/>. Default (null): no one, so such certificates are refused.</summary>
+    public ICertificatePrompt? Prompt { get; set; }
+
+    /// <summary>How long to wait for the user's answer before refusing. Default: two minutes; more than zero and at most one day.</summary>
+    public TimeSpan PromptTimeout { get; set; } = DefaultPromptTimeout;
+
+    /// <summary>The clock for prompt timeouts and approval times. Default (null): the validator's clock.</summary>
+    public TimeProvider? TimeProvider { get; set; }
+
+    /// <summary>Where decisions are logged. Default (null): nowhere.</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>Where the meter comes from. Default (null): a process-wide meter named "CertPolicy".</summary>
+    public IMeterFactory? MeterFactory { get; set; }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first setting that is out of range.</summary>
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ProfileName))
+        {
+            throw new ArgumentException("ProfileName must be set.", nameof(ProfileName));
+        }
+
+        if (!Enum.IsDefined(InvalidCertificateAction))
+        {
+            throw new ArgumentException($"InvalidCertificateAction '{InvalidCertificateAction}' is not Allow, Warn or Deny.", nameof(InvalidCertificateAction));
+        }
+
+        if (PromptTimeout <= TimeSpan.Zero || PromptTimeout > MaxPromptTimeout)
+        {
+            throw new ArgumentException($"PromptTimeout must be more than zero and at most one day; it is {PromptTimeout}.", nameof(PromptTimeout));
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using Microsoft.Extensions.Logging;
+
+namespace CertPolicy;
+
+/// <summary>
+/// Every log event of the decision engine, the approval stores and the profiles, with stable event ids
+/// (documented in docs/decisions.md). Certificates are identified by subject and SHA-256 fingerprint only.
+/// </summary>
+internal static partial class Log
+{
+    // 4000-4019: one event per decision reason.
+    [LoggerMessage(EventId = 4000, EventName = "Valid", Level = LogLevel.Debug,
+        Message = "Profile {Profile}: {Outcome} {Server} ({Reason}): certificate {Subject}, SHA-256 {Fingerprint}.")]
+    public static partial void CertificateValid(ILogger logger, string profile, DecisionOutcome outcome, ServerIdentity? server, DecisionReason reason, string subject, string fingerprint);
+
+    [LoggerMessage(EventId = 4001, EventName = "AllowedByPolicy", Level = LogLevel.Warning,
+        Message = "Profile {Profile}: {Outcome} {Server} ({Reason}) despite problems {Problems}: certificate {Subject}, SHA-256 {Fingerprint}.")]
+    public static partial void AllowedByPolicy(ILogger logger, string profile, DecisionOutcome outcome, ServerIdentity? server, DecisionReason reason, CertificateProblemKinds problems, string subject, string fingerprint);
+
+    [LoggerMessage(EventId = 4002, EventName = "ApprovedByUser", Level = LogLevel.Information,
+        Message = "Profile {Profile}: {Outcome} {Server} ({Reason}) despite problems {Problems}: certificate {Subject}, SHA-256 {Fingerprint}.")]
+    public static partial void ApprovedByUser(ILogger logger, string profile, DecisionOutcome outcome, ServerIdentity? server, DecisionReason reason, CertificateProblemKinds problems, string subject, string fingerprint);
+
+    [LoggerMessage(EventId = 4003, EventName = "RememberedApproval", Level = LogLevel.Information,
+        Message = "Profile {Profile}: {Outcome} {Server} ({Reason}) despite problems {Problems}: certificate {Subject}, SHA-256 {Fingerprint}.")]
+    public static partial void RememberedApproval(ILogger logger, string profile, DecisionOutcome outcome, ServerIdentity? server, DecisionReason reason, CertificateProblemKinds problems, string subject, string fingerprint);
+
+    [LoggerMessage(EventId = 4004, EventName = "DeniedByPolicy", Level = LogLevel.Warning,
+        Message = "Profile {Profile}: {Outcome} {Server} ({Reason}), problems {Problems}: certificate {Subject}, SHA-256 {Fingerprint}.")]
+    public static partial void DeniedByPolicy(ILogger logger, string profile, DecisionOutcome outcome, ServerIdentity? server, DecisionReason reason, CertificateProblemKinds problems, string subject, string fingerprint);
+
+    [LoggerMessage(EventId = 4005, EventName = "DeniedByUser", Level = LogLevel.Warning,
+        Message = "Profile {Profile}: {Outcome} {Server} ({Reason}), problems {Problems}: certificate {Subject}, SHA-256 {Fingerprint}.")]
+    public static partial void DeniedByUser(ILogger logger, string profile, DecisionOutcome outcome, ServerIdentity? server, DecisionReason reason, CertificateProblemKinds problems, string subject, string fingerprint);
+
+    [LoggerMessage(EventId = 4006, EventName = "NoPrompt", Level = LogLevel.Warning,
+        Message = "Profile {Profile}: {Outcome} {Server} ({Reason}): no one to ask about problems {Problems}, failing closed: certificate {Subject}, SHA-256 {Fingerprint}.")]
+    public static partial void NoPrompt(ILogger logger, string profile, DecisionOutcome outcome, ServerIdentity? server, DecisionReason reason, CertificateProblemKinds problems, string subject, string fingerprint);
+
+    [LoggerMessage(EventId = 4007, EventName = "PromptTimedOut", Level = LogLevel.Warning,
+        Message = "Profile {Profile}: {Outcome} {Server} ({Reason}): no answer within {Timeout} about problems {Problems}, failing closed: certificate {Subject}, SHA-256 {Fingerprint}.")]
+    public static partial void PromptTimedOut(ILogger logger, string profile, DecisionOutcome outcome, ServerIdentity? server, DecisionReason reason, TimeSpan timeout, CertificateProblemKinds problems, string subject, string fingerprint);
+
+    [LoggerMessage(EventId = 4008, EventName = "PromptFailed", Level = LogLevel.Error,
+        Message = "Profile {Profile}: {Outcome} {Server} ({Reason}): asking about problems {Problems} failed, failing closed: certificate {Subject}, SHA-256 {Fingerprint}.")]
+    public static partial void PromptFailed(ILogger logger, Exception? exception, string profile, DecisionOutcome outcome, ServerIdentity? server, DecisionReason reason, CertificateProblemKinds problems, string subject, string fingerprint);
+
+    [LoggerMessage(EventId = 4009, EventName = "NeedsUserAnswer", Level = LogLevel.Debug,
+        Message = "Profile {Profile}: {Outcome} {Server} ({Reason}): problems {Problems} need the user's answer: certificate {Subject}, SHA-256 {Fingerprint}.")]
+    public static partial void NeedsUserAnswer(ILogger logger, string profile, DecisionOutcome outcome, ServerIdentity? server, DecisionReason reason, CertificateProblemKinds problems, string subject, string fingerprint);
+
+    [LoggerMessage(EventId = 4010, EventName = "NotApprovable", Level = LogLevel.Warning,
+        Message = "Profile {Profile}: {Outcome} {Server} ({Reason}): problems {Problems}, and no server or readable certificate to approve: certificate {Subject}, SHA-256 {Fingerprint}.")]
+    public static partial void NotApprovable(ILogger logger, string profile, DecisionOutcome outcome, ServerIdentity? server, DecisionReason reason, CertificateProblemKinds problems, string subject, string fingerprint);
+
+    // 4020-4039: prompts and remembered approvals, as seen by the engine.
+    [LoggerMessage(EventId = 4020, EventName = "PromptStarted", Level = LogLevel.Information,
+        Message = "Profile {Profile}: asking the user about {Server}, problems {Problems}: certificate {Subject}, SHA-256 {Fingerprint}.")]
+    public static partial void PromptStarted(ILogger logger, string profile, ServerIdentity server, CertificateProblemKinds problems, string subject, string fingerprint);
+
+    [LoggerMessage(EventId = 4021, EventName = "PromptJoined", Level = LogLevel.Debug,
+        Message = "Profile {Profile}: another connection to {Server} waits for the question already asked about certificate SHA-256 {Fingerprint}.")]
+    public static partial void PromptJoined(ILogger logger, string profile, ServerIdentity server, string fingerprint);
+
+    [LoggerMessage(EventId = 4022, EventName = "PromptAbandoned", Level = LogLevel.Information,
+        Message = "Profile {Profile}: every connection waiting for the answer about {Server} (certificate SHA-256 {Fingerprint}) gave up; the question is withdrawn.")]
+    public static partial void PromptAbandoned(ILogger logger, string profile, ServerIdentity server, string fingerprint);
+
+    [LoggerMessage(EventId = 4023, EventName = "ApprovalProblemsChanged", Level = LogLevel.Information,
+        Message = "Profile {Profile}: the remembered approval of certificate SHA-256 {Fingerprint} for {Server} accepted problems {AcceptedProblems}, but it now has {Problems}: asking again.")]
+    public static partial void ApprovalProblemsChanged(ILogger logger, string profile, ServerIdentity server, string fingerprint, CertificateProblemKinds acceptedProblems, CertificateProblemKinds problems);
+
+    [LoggerMessage(EventId = 4024, EventName = "ApprovalRemembered", Level = LogLevel.Information,
+        Message = "Profile {Profile}: remembered the user's approval of certificate {Subject}, SHA-256 {Fingerprint}, for {Server} with problems {Problems}.")]
+    public static partial void ApprovalRemembered(ILogger logger, string profile, ServerIdentity server, CertificateProblemKinds problems, string subject, string fingerprint);
+
+    [LoggerMessage(EventId = 4025, EventName = "ApprovalNotRemembered", Level = LogLevel.Error,
+        Message = "Profile {Profile}: the user approved certificate SHA-256 {Fingerprint} for {Server}, but the approval could not be remembered; the next connection will ask again.")]
+    public static partial void ApprovalNotRemembered(ILogger logger, Exception exception, string profile, ServerIdentity server, string fingerprint);
+
+    [LoggerMessage(EventId = 4026, EventName = "ApprovalLookupFailed", Level = LogLevel.Error,
+        Message = "Profile {Profile}: remembered approvals could not be read; treating certificate SHA-256 {Fingerprint} for {Server} as not approved.")]
+    public static partial void ApprovalLookupFailed(ILogger logger, Exception exception, string profile, ServerIdentity server, string fingerprint);
+
+    // 4100-4119: the approvals file.
+    [LoggerMessage(EventId = 4100, EventName = "ApprovalsFileCorrupt", Level = LogLevel.Error,
+        Message = "The approvals file {FilePath} is corrupt or unreadable ({Problem}); it was moved aside to {AsidePath}, kept unchanged, and approvals start empty.")]
+    public static partial void ApprovalsFileMovedAside(ILogger logger, Exception? exception, string filePath, string problem, string asidePath);
+
+    [LoggerMessage(EventId = 4101, EventName = "ApprovalsFileCorruptKept", Level = LogLevel.Error,
+        Message = "The approvals file {FilePath} is corrupt or unreadable ({Problem}); it is treated as empty and left in place until it can be moved aside.")]
+    public static partial void ApprovalsFileCorruptKept(ILogger logger, Exception? exception, string filePath, string problem);
+
+    [LoggerMessage(EventId = 4102, EventName = "ApprovalsFileNewerVersion", Level = LogLevel.Error,
+        Message = "The approvals file {FilePath} has schema version {Version}, newer than this version reads; it is treated as empty and will not be changed.")]
+    public static partial void ApprovalsFileNewerVersion(ILogger logger, string filePath, int version);
+
+    [LoggerMessage(EventId = 4103, EventName = "ApprovalsFileReadFailed", Level = LogLevel.Warning,
+        Message = "The approvals file {FilePath} could not be read just now; no approval applies until it can be.")]
+    public static partial void ApprovalsFileReadFailed(ILogger logger, Exception exception, string filePath);
+
+    // 4200-4219: endpoint profiles.
+    [LoggerMessage(EventId = 4200, EventName = "ProfileReloaded", Level = LogLevel.Information,
+        Message = "Endpoint profile {Profile} reloaded: action {Action}, mode {Mode}; the next handshake uses it.")]
+    public static partial void ProfileReloaded(ILogger logger, string profile, InvalidCertificateAction action, ValidationMode mode);
+
+    [LoggerMessage(EventId = 4201, EventName = "ProfileReloadRejected", Level = LogLevel.Error,
+        Message = "Endpoint profile {Profile}: the reloaded configuration is not valid, so the last good policy stays in force.")]
+    public static partial void ProfileReloadRejected(ILogger logger, Exception exception, string profile);
+
+    [LoggerMessage(EventId = 4202, EventName = "ApprovalsFileLocationUnavailable", Level = LogLevel.Warning,
+        Message = "Endpoint profile {Profile}: no ApprovalsFile is set and this account has no local application data folder; approvals are remembered in memory only.")]
+    public static partial void ApprovalsFileLocationUnavailable(ILogger logger, string profile);
+}

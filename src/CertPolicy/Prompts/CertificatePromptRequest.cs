@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Text;
+
+namespace CertPolicy;
+
+/// <summary>What a person needs to decide whether to trust a certificate for a server.</summary>
+public sealed class CertificatePromptRequest
+{
+    /// <summary>Creates a request; the engine does this, and tests of a prompt may too.</summary>
+    /// <param name="profileName">The endpoint profile asking.</param>
+    /// <param name="server">The server the agent meant to reach.</param>
+    /// <param name="certificate">The server's certificate.</param>
+    /// <param name="verdict">The verdict that found the problems.</param>
+    public CertificatePromptRequest(string profileName, ServerIdentity server, CertificateSummary certificate, ValidationVerdict verdict)
+    {
+        ArgumentNullException.ThrowIfNull(profileName);
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(certificate);
+        ArgumentNullException.ThrowIfNull(verdict);
+        ProfileName = profileName;
+        Server = server;
+        Certificate = certificate;
+        ProblemKinds = verdict.Kinds;
+        Problems = verdict.Problems;
+        ProblemDescriptions = ProblemText.Sentences(verdict.Kinds);
+    }
+
+    /// <summary>The endpoint profile asking.</summary>
+    public string ProfileName { get; }
+
+    /// <summary>The server the agent meant to reach.</summary>
+    public ServerIdentity Server { get; }
+
+    /// <summary>The server's certificate: subject, issuer, validity and SHA-256 fingerprint.</summary>
+    public CertificateSummary Certificate { get; }
+
+    /// <summary>The kinds of problem found; an approval is remembered for exactly these.</summary>
+    public CertificateProblemKinds ProblemKinds { get; }
+
+    /// <summary>One plain sentence per kind of problem, for people who are not certificate experts.</summary>
+    public IReadOnlyList<string> ProblemDescriptions { get; }
+
+    /// <summary>Every problem found, with the certificate it concerns, for those who want the details.</summary>
+    public IReadOnlyList<CertificateProblem> Problems { get; }
+
+    /// <summary>The question as text a console or log can show.</summary>
+    /// <returns>Several lines: the server, the problems, and the certificate's names, validity and fingerprint.</returns>
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"The certificate of {Server} has problems:").AppendLine();
+        foreach (string description in ProblemDescriptions)
+        {
+            text.Append("  - ").AppendLine(description);
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"Subject:     {Certificate.Subject}").AppendLine();
+        text.Append(CultureInfo.InvariantCulture, $"Issuer:      {Certificate.Issuer}").AppendLine();
+        text.Append(CultureInfo.InvariantCulture, $"Valid from:  {Certificate.NotBefore.UtcDateTime:u}").AppendLine();
+        text.Append(CultureInfo.InvariantCulture, $"Valid until: {Certificate.NotAfter.UtcDateTime:u}").AppendLine();
+        text.Append(CultureInfo.InvariantCulture, $"SHA-256:     {Fingerprint.Format(Certificate.Sha256Fingerprint)}");
+        return text.ToString();
+    }
+}
