@@ -34,9 +34,8 @@ public sealed class HandshakePolicy
 
     /// <summary>Creates a handshake policy for one decision engine.</summary>
     /// <param name="engine">The engine of the endpoint profile.</param>
-    /// <param name="cacheCapacity">How many decisions the fast path keeps (1 to 1,000,000).</param>
-    public HandshakePolicy(CertificateDecisionEngine engine, int cacheCapacity = DefaultCacheCapacity)
-        : this(Fixed(engine), cacheCapacity)
+    public HandshakePolicy(CertificateDecisionEngine engine)
+        : this(Fixed(engine))
     {
     }
 
@@ -125,11 +124,13 @@ public sealed class HandshakePolicy
         // The TLS layer lets the handshake finish and only captures what the server sent; the decision is taken
         // right after, before a single byte of application data moves in either direction.
         PresentedCertificates? presented = null;
+#pragma warning disable CA5359 // Not trust: the certificates are captured here and judged right after the handshake, before any data.
         options.RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
         {
             presented = PresentedCertificates.Capture(certificate, chain);
             return true;
         };
+#pragma warning restore CA5359
 
         CertificateDecision decision;
         try
@@ -165,9 +166,9 @@ public sealed class HandshakePolicy
         {
             CheckCertificateRevocationList = false,
         };
-        handler.ServerCertificateCustomValidationCallback = (request, certificate, chain, _) =>
+        handler.ServerCertificateCustomValidationCallback = (request, certificate, chain, errors) =>
             request.RequestUri is { } uri
-            && ServerIdentity.TryCreate(uri.IdnHost, uri.Port, out ServerIdentity? identity, out _)
+            && ServerIdentity.TryCreate(uri.HostNameType == UriHostNameType.IPv6 ? uri.Host.Trim('[', ']') : uri.IdnHost, uri.Port, out ServerIdentity? identity, out _)
             && ShouldConnect(identity, certificate, chain);
         return handler;
     }

@@ -20,7 +20,11 @@ public sealed class CertificateValidator
         TrustStore = options.TrustStore;
         Mode = options.Mode;
         ExpectedSubject = options.ExpectedSubject;
+        ClockSkew = options.ClockSkew;
     }
+
+    /// <summary>How far the clock may be off when validity periods are checked.</summary>
+    public TimeSpan ClockSkew { get; }
 
     /// <summary>The clock this validator reads.</summary>
     public TimeProvider TimeProvider { get; }
