@@ -27,6 +27,7 @@ public sealed class EndpointProfileProvider : IDisposable
     private readonly Dictionary<string, PromptFlights> _flights = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ApprovalStore> _approvalStores = new(ProfilePaths.Comparer);
     private readonly List<IDisposable> _subscriptions = [];
+    private readonly Dictionary<string, HandshakePolicy> _handshakePolicies = new(StringComparer.Ordinal);
 
     internal EndpointProfileProvider(
         ProfileRegistry registry,
@@ -81,6 +82,33 @@ public sealed class EndpointProfileProvider : IDisposable
         lock (_gate)
         {
             return _profiles[name].Engine;
+        }
+    }
+
+    /// <summary>
+    /// The handshake policy of a profile: validation callbacks, client options and HTTP handlers that always use
+    /// the profile's current engine, with one fast-path cache per profile (emptied when the profile reloads).
+    /// </summary>
+    /// <param name="profileName">The profile's name (case does not matter).</param>
+    /// <returns>The same instance for every call with the same profile.</returns>
+    /// <exception cref="ArgumentException">No profile has that name.</exception>
+    public HandshakePolicy GetHandshakePolicy(string profileName)
+    {
+        ArgumentNullException.ThrowIfNull(profileName);
+        if (!_registry.TryGetCanonicalName(profileName, out string name))
+        {
+            throw new ArgumentException($"No endpoint profile named '{profileName}' is registered; registered: {string.Join(", ", _registry.Names)}.", nameof(profileName));
+        }
+
+        lock (_gate)
+        {
+            if (!_handshakePolicies.TryGetValue(name, out HandshakePolicy? policy))
+            {
+                policy = new HandshakePolicy(() => GetEngine(name));
+                _handshakePolicies[name] = policy;
+            }
+
+            return policy;
         }
     }
 

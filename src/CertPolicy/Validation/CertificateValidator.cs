@@ -17,7 +17,6 @@ namespace CertPolicy;
 /// </remarks>
 public sealed class CertificateValidator
 {
-    private readonly TimeSpan _clockSkew;
     private readonly int _maxChainDepth;
     private readonly int _maxSignatureChecks;
     private readonly string _requiredExtendedKeyUsage;
@@ -35,12 +34,15 @@ public sealed class CertificateValidator
         TrustStore = options.TrustStore;
         Mode = options.Mode;
         ExpectedSubject = options.ExpectedSubject;
-        _clockSkew = options.ClockSkew;
+        ClockSkew = options.ClockSkew;
         _maxChainDepth = options.MaxChainDepth;
         _maxSignatureChecks = options.MaxSignatureChecks;
         _requiredExtendedKeyUsage = options.RequiredExtendedKeyUsage.Trim();
         _revocation = options.RevocationLists.Count == 0 ? RevocationLists.None : new RevocationLists(options.RevocationLists);
     }
+
+    /// <summary>How far the clock may be off when validity periods are checked.</summary>
+    public TimeSpan ClockSkew { get; }
 
     /// <summary>The clock this validator reads.</summary>
     public TimeProvider TimeProvider { get; }
@@ -120,7 +122,7 @@ public sealed class CertificateValidator
         }
 
         List<ParsedCertificate> intermediates = ParseIntermediates(peerCertificates, leaf);
-        var settings = new ValidationSettings(now, _clockSkew, _maxChainDepth, _maxSignatureChecks, _requiredExtendedKeyUsage, _revocation);
+        var settings = new ValidationSettings(now, ClockSkew, _maxChainDepth, _maxSignatureChecks, _requiredExtendedKeyUsage, _revocation);
         AnchorIndex anchors = AnchorIndex.For(TrustStore.GetAnchors());
         bool leafIsAnchor = anchors.Find(leaf) is not null;
 

@@ -1,0 +1,88 @@
+using System.Net;
+using CertPolicy.Samples.Demo;
+using CertPolicy.Samples.EmsClient;
+using CertPolicy.Samples.EmsServer;
+
+// The whole story on loopback, no outside network: a management server on 127.0.0.1 and an agent that
+// connects to it under different profiles, while the administrator switches the server's certificate.
+Console.WriteLine("CertPolicy demo: a management server on 127.0.0.1 and its agents, over TLS 1.3");
+Console.WriteLine();
+
+using var pki = new DemoPki();
+string approvals = Path.Combine(pki.Folder, "approvals.json");
+ServerFiles good = pki.IssueServer("ems", "ems.example.test", [DemoPki.ServerName], [IPAddress.Loopback]);
+ServerFiles renewed = pki.IssueServer("ems-renewed", "ems.example.test", [DemoPki.ServerName]);
+ServerFiles expired = pki.IssueServer("ems-expired", "ems.example.test", [DemoPki.ServerName], notBefore: DateTimeOffset.UtcNow.AddDays(-400), notAfter: DateTimeOffset.UtcNow.AddDays(-1));
+ServerFiles wrongName = pki.IssueServer("other", "other.example.test", ["other.example.test"]);
+ServerFiles untrusted = pki.IssueUntrusted("untrusted", "ems.example.test", [DemoPki.ServerName]);
+
+await using ManagementServer server = ManagementServer.StartWithVendorDefault(port: 0);
+string address = $"127.0.0.1:{server.Port}";
+string[] modern = ["--server", address, "--server-name", DemoPki.ServerName, "--trust", pki.TrustPath];
+string[] remembered = [.. modern, "--approvals", approvals];
+
+var scenarios = new List<Scenario>
+{
+    new("Server on its own certificate: valid, action warn", () => server.PresentPemFiles(good.CertificatePath, good.KeyPath), [.. modern, "--action", "warn"], "Connect (Valid)"),
+    new("Valid certificate, action deny: still connects silently", null, [.. modern, "--action", "deny"], "Connect (Valid)"),
+    new("Connect by IP address (certificate names 127.0.0.1)", null, ["--server", address, "--server-name", "127.0.0.1", "--trust", pki.TrustPath], "Connect (Valid)"),
+    new("Setting switched off: vendor default certificate, action allow", server.PresentVendorDefault, [.. modern, "--action", "allow"], "Connect (AllowedByPolicy)"),
+    new("Vendor default, action deny", null, [.. modern, "--action", "deny"], "Refuse (DeniedByPolicy)"),
+    new("Vendor default, action warn, headless agent (no one to ask)", null, [.. remembered, "--action", "warn"], "Refuse (NoPrompt)"),
+    new("Vendor default, action warn, user denies", null, [.. remembered, "--answer", "deny"], "Refuse (DeniedByUser)"),
+    new("Vendor default, warn: asked again after a denial; user allows", null, [.. remembered, "--answer", "allow"], "Connect (ApprovedByUser)"),
+    new("Vendor default, warn: next connection is silent", null, [.. remembered], "Connect (RememberedApproval)"),
+    new("New certificate on the approved server (expired one): asks again", () => server.PresentPemFiles(expired.CertificatePath, expired.KeyPath), [.. remembered, "--answer", "deny"], "Refuse (DeniedByUser)"),
+    new("Wrong name, action allow", () => server.PresentPemFiles(wrongName.CertificatePath, wrongName.KeyPath), [.. modern, "--action", "allow"], "Connect (AllowedByPolicy)"),
+    new("Untrusted root, action deny", () => server.PresentPemFiles(untrusted.CertificatePath, untrusted.KeyPath), [.. modern, "--action", "deny"], "Refuse (DeniedByPolicy)"),
+    new("Legacy agent, server on the vendor default certificate", server.PresentVendorDefault, [.. modern, "--mode", "legacy", "--expected-subject", "EMS Default Certificate", "--action", "deny"], "Connect (Valid)"),
+    new("Upgrade trap: server switched to a real certificate, legacy agent", () => server.PresentPemFiles(renewed.CertificatePath, renewed.KeyPath), [.. modern, "--mode", "legacy", "--expected-subject", "EMS Default Certificate", "--action", "deny"], "Refuse (DeniedByPolicy)"),
+    new("Same switch, modern agent", null, [.. modern, "--action", "deny"], "Connect (Valid)"),
+};
+
+Console.WriteLine($"{"#",-3}{"scenario",-68}{"expected",-29}{"actual",-29}");
+int failures = 0;
+for (int i = 0; i < scenarios.Count; i++)
+{
+    Scenario scenario = scenarios[i];
+    scenario.ServerChange?.Invoke();
+    var output = new StringWriter();
+    var error = new StringWriter();
+    int exitCode = await Agent.RunAsync(scenario.AgentArguments, output, error, console: null);
+    string actual = DecisionOf(output.ToString(), exitCode, error.ToString());
+    bool ok = actual == scenario.Expected;
+    failures += ok ? 0 : 1;
+    Console.WriteLine($"{i + 1,-3}{scenario.Name,-68}{scenario.Expected,-29}{actual,-29}{(ok ? "ok" : "MISMATCH")}");
+    if (!ok)
+    {
+        Console.WriteLine(Indent(output.ToString() + error.ToString()));
+    }
+}
+
+Console.WriteLine();
+Console.WriteLine(failures == 0
+    ? $"All {scenarios.Count} scenarios behaved as expected. Handshakes the server completed: {server.CompletedHandshakes}."
+    : $"{failures} of {scenarios.Count} scenarios did not behave as expected.");
+return failures == 0 ? 0 : 1;
+
+static string DecisionOf(string output, int exitCode, string error)
+{
+    // The agent prints "decision    Connect (Valid): ...".
+    foreach (string line in output.Split('\n'))
+    {
+        if (line.StartsWith("decision", StringComparison.Ordinal))
+        {
+            string rest = line["decision".Length..].Trim();
+            int colon = rest.IndexOf(':', StringComparison.Ordinal);
+            string decision = colon > 0 ? rest[..colon] : rest;
+            bool connected = exitCode == Agent.Connected;
+            return decision.StartsWith("Connect", StringComparison.Ordinal) == connected ? decision : $"{decision} but exit {exitCode}";
+        }
+    }
+
+    return $"exit {exitCode}: {error.Split('\n')[0].Trim()}";
+}
+
+static string Indent(string text) => string.Join('\n', text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => "     " + l));
+
+internal sealed record Scenario(string Name, Action? ServerChange, string[] AgentArguments, string Expected);

@@ -1,0 +1,113 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+
+namespace CertPolicy.Samples.EmsClient;
+
+/// <summary>The agent's command line. These flags are a contract: scripts and the demo rely on them.</summary>
+internal sealed class AgentOptions
+{
+    public const string Usage = """
+        usage: EmsClient --server HOST:PORT [options]
+          --server HOST:PORT          the management server to connect to
+          --server-name NAME          the identity the agent expects (default: HOST)
+          --trust FILE.pem            trust these roots (default: the operating system's roots)
+          --mode modern|legacy        validation mode (default: modern)
+          --expected-subject CN       the subject common name legacy agents expect
+          --action allow|warn|deny    what to do with an invalid certificate (default: warn)
+          --approvals FILE            where remembered approvals live (default: in memory only)
+          --answer allow|deny         scripted answer to the Warn prompt (default: ask on the console,
+                                      or refuse when there is no console)
+        exit codes: 0 connected, 2 refused, 1 bad arguments, 4 could not connect
+        """;
+
+    public required string Host { get; init; }
+
+    public required int Port { get; init; }
+
+    public required string ServerName { get; init; }
+
+    public string? TrustPath { get; init; }
+
+    public ValidationMode Mode { get; init; }
+
+    public string? ExpectedSubject { get; init; }
+
+    public InvalidCertificateAction Action { get; init; } = InvalidCertificateAction.Warn;
+
+    public string? ApprovalsPath { get; init; }
+
+    public PromptAnswer? ScriptedAnswer { get; init; }
+
+    public static bool TryParse(string[] args, [NotNullWhen(true)] out AgentOptions? options, [NotNullWhen(false)] out string? error)
+    {
+        options = null;
+        string? server = null, serverName = null, trust = null, expectedSubject = null, approvals = null;
+        ValidationMode mode = ValidationMode.Modern;
+        InvalidCertificateAction action = InvalidCertificateAction.Warn;
+        PromptAnswer? answer = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string flag = args[i];
+            if (i + 1 >= args.Length)
+            {
+                error = $"{flag} needs a value.";
+                return false;
+            }
+
+            string value = args[++i];
+            switch (flag)
+            {
+                case "--server": server = value; break;
+                case "--server-name": serverName = value; break;
+                case "--trust": trust = value; break;
+                case "--expected-subject": expectedSubject = value; break;
+                case "--approvals": approvals = value; break;
+                case "--mode" when value is "modern": mode = ValidationMode.Modern; break;
+                case "--mode" when value is "legacy": mode = ValidationMode.Legacy; break;
+                case "--action" when value is "allow": action = InvalidCertificateAction.Allow; break;
+                case "--action" when value is "warn": action = InvalidCertificateAction.Warn; break;
+                case "--action" when value is "deny": action = InvalidCertificateAction.Deny; break;
+                case "--answer" when value is "allow": answer = PromptAnswer.Allow; break;
+                case "--answer" when value is "deny": answer = PromptAnswer.Deny; break;
+                default:
+                    error = $"unexpected argument '{flag} {value}'.";
+                    return false;
+            }
+        }
+
+        if (server is null)
+        {
+            error = "--server HOST:PORT is required.";
+            return false;
+        }
+
+        int colon = server.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(server.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
+        {
+            error = $"--server '{server}' is not HOST:PORT with a port from 1 to 65535.";
+            return false;
+        }
+
+        string host = server[..colon].Trim('[', ']');
+        if (mode == ValidationMode.Legacy && string.IsNullOrWhiteSpace(expectedSubject))
+        {
+            error = "--mode legacy needs --expected-subject.";
+            return false;
+        }
+
+        options = new AgentOptions
+        {
+            Host = host,
+            Port = port,
+            ServerName = serverName ?? host,
+            TrustPath = trust,
+            Mode = mode,
+            ExpectedSubject = expectedSubject,
+            Action = action,
+            ApprovalsPath = approvals,
+            ScriptedAnswer = answer,
+        };
+        error = null;
+        return true;
+    }
+}

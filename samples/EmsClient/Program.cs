@@ -1,0 +1,3 @@
+using CertPolicy.Samples.EmsClient;
+
+return await Agent.RunAsync(args, Console.Out, Console.Error, Console.IsInputRedirected ? null : Console.In);

@@ -1,0 +1,176 @@
+using System.Collections.Concurrent;
+
+namespace CertPolicy;
+
+/// <summary>What the fast path remembers of a decision: enough to answer the callback.</summary>
+/// <param name="Connect">True to let the handshake complete.</param>
+/// <param name="Reason">The reason the full decision gave.</param>
+internal readonly record struct CachedDecision(bool Connect, DecisionReason Reason);
+
+/// <summary>
+/// The handshake fast path: a bounded map from the exact certificates a server presented (every byte of each,
+/// plus the server identity) to the decision the full path took for them. A hit reads each certificate's bytes
+/// to hash them and once more to compare them, and allocates nothing.
+/// <para>
+/// An entry answers only while everything the decision depended on is unchanged: the same trust anchors
+/// snapshot, the same approvals version, and a clock inside every certificate's validity window (so expiry
+/// and not-yet-valid starts take effect at once). Anything else is a miss and the full path decides again.
+/// The owner clears the cache when its profile is reloaded.
+/// </para>
+/// </summary>
+internal sealed class DecisionCache
+{
+    private readonly ConcurrentDictionary<CacheKey, CacheEntry> _entries;
+    private readonly ConcurrentDictionary<CacheKey, CacheEntry>.AlternateLookup<PresentedChain> _lookup;
+
+    public DecisionCache(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        Capacity = capacity;
+        _entries = new ConcurrentDictionary<CacheKey, CacheEntry>(CacheKeyComparer.Instance);
+        _lookup = _entries.GetAlternateLookup<PresentedChain>();
+    }
+
+    public int Capacity { get; }
+
+    public int Count => _entries.Count;
+
+    /// <summary>Looks the presented chain up; true only when a still-current decision is cached.</summary>
+    public bool TryGet(scoped in PresentedChain chain, long nowUtcTicks, TrustAnchors anchors, long approvalsVersion, out CachedDecision decision)
+    {
+        if (_lookup.TryGetValue(chain, out CacheEntry? entry)
+            && ReferenceEquals(entry.Anchors, anchors)
+            && entry.ApprovalsVersion == approvalsVersion
+            && nowUtcTicks >= entry.ValidFromUtcTicks
+            && nowUtcTicks <= entry.ValidUntilUtcTicks)
+        {
+            decision = entry.Decision;
+            return true;
+        }
+
+        decision = default;
+        return false;
+    }
+
+    /// <summary>Remembers a decision for the presented chain, valid between two instants (UTC ticks, inclusive).</summary>
+    public void Add(scoped in PresentedChain chain, CachedDecision decision, long validFromUtcTicks, long validUntilUtcTicks, TrustAnchors anchors, long approvalsVersion)
+    {
+        ArgumentNullException.ThrowIfNull(anchors);
+        if (validUntilUtcTicks < validFromUtcTicks)
+        {
+            return;
+        }
+
+        if (_entries.Count >= Capacity)
+        {
+            // Bounded: when full, start again. Entries are cheap to rebuild, and a wholesale clear keeps the
+            // hot path free of bookkeeping (no LRU links to update on a hit).
+            _entries.Clear();
+        }
+
+        _entries[CacheKey.Create(chain)] = new CacheEntry(decision, validFromUtcTicks, validUntilUtcTicks, anchors, approvalsVersion);
+    }
+
+    public void Clear() => _entries.Clear();
+
+    private sealed record CacheEntry(CachedDecision Decision, long ValidFromUtcTicks, long ValidUntilUtcTicks, TrustAnchors Anchors, long ApprovalsVersion);
+
+    /// <summary>A stored key: copies of every certificate's bytes and the identity.</summary>
+    private sealed class CacheKey
+    {
+        private CacheKey(ServerIdentity identity, byte[] leaf, byte[][] others, int hash)
+        {
+            Identity = identity;
+            Leaf = leaf;
+            Others = others;
+            Hash = hash;
+        }
+
+        public ServerIdentity Identity { get; }
+
+        public byte[] Leaf { get; }
+
+        public byte[][] Others { get; }
+
+        public int Hash { get; }
+
+        public static CacheKey Create(scoped in PresentedChain chain)
+        {
+            var others = new byte[chain.OtherCount][];
+            for (int i = 0; i < others.Length; i++)
+            {
+                others[i] = chain.Other(i).ToArray();
+            }
+
+            return new CacheKey(chain.Identity, chain.Leaf.ToArray(), others, CacheKeyComparer.HashOf(chain));
+        }
+    }
+
+    private sealed class CacheKeyComparer : IEqualityComparer<CacheKey>, IAlternateEqualityComparer<PresentedChain, CacheKey>
+    {
+        public static readonly CacheKeyComparer Instance = new();
+
+        public static int HashOf(scoped in PresentedChain chain)
+        {
+            var hash = default(HashCode);
+            hash.Add(chain.Identity);
+            hash.AddBytes(chain.Leaf);
+            int count = chain.OtherCount;
+            hash.Add(count);
+            for (int i = 0; i < count; i++)
+            {
+                hash.AddBytes(chain.Other(i));
+            }
+
+            return hash.ToHashCode();
+        }
+
+        public bool Equals(CacheKey? x, CacheKey? y)
+        {
+            if (ReferenceEquals(x, y))
+            {
+                return true;
+            }
+
+            if (x is null || y is null || x.Hash != y.Hash || !x.Identity.Equals(y.Identity)
+                || !x.Leaf.AsSpan().SequenceEqual(y.Leaf) || x.Others.Length != y.Others.Length)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < x.Others.Length; i++)
+            {
+                if (!x.Others[i].AsSpan().SequenceEqual(y.Others[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public int GetHashCode(CacheKey obj) => obj.Hash;
+
+        public bool Equals(PresentedChain alternate, CacheKey other)
+        {
+            if (!alternate.Identity.Equals(other.Identity) || !alternate.Leaf.SequenceEqual(other.Leaf) || alternate.OtherCount != other.Others.Length)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < other.Others.Length; i++)
+            {
+                if (!alternate.Other(i).SequenceEqual(other.Others[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public int GetHashCode(PresentedChain alternate) => HashOf(alternate);
+
+        public CacheKey Create(PresentedChain alternate) => CacheKey.Create(alternate);
+    }
+}

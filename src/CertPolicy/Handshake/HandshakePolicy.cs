@@ -1,0 +1,296 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace CertPolicy;
+
+/// <summary>
+/// Applies an endpoint profile's decision engine to TLS handshakes: a validation callback for
+/// <see cref="SslStream"/>, client options, an asynchronous handshake that can ask the user, and HTTP handlers.
+/// One handshake, from callback to decision:
+/// <list type="number">
+/// <item>The TLS stack has already built a chain with the platform's engine. CertPolicy sets that build up to
+/// be as cheap as possible (<see cref="CreateClientOptions"/>: custom root trust with an empty store, no
+/// downloads, no revocation) and does not use its verdict: CertPolicy's own validator judges.</item>
+/// <item>The fast path: the exact certificates the server sent, and the server identity, are looked up in a
+/// bounded cache of earlier decisions. A hit answers at once, allocating nothing.</item>
+/// <item>On a miss, the validator judges the certificates (<see cref="CertificateValidator.Validate(IReadOnlyList{ReadOnlyMemory{byte}}, ServerIdentity)"/>)
+/// and the engine decides (<see cref="CertificateDecisionEngine.DecideWithoutPrompt"/>; a Warn profile without a
+/// remembered approval refuses there, since a synchronous callback cannot ask anyone: use
+/// <see cref="AuthenticateAsClientAsync"/> to ask).</item>
+/// <item>A decision that stays true while the certificates, the trust anchors, the approvals and the clock's
+/// position inside every validity window stay the same is cached; a decision that needed the user is not.</item>
+/// </list>
+/// Thread-safe; create one per endpoint profile and share it.
+/// </summary>
+public sealed class HandshakePolicy
+{
+    /// <summary>The default number of decisions the fast path keeps.</summary>
+    public const int DefaultCacheCapacity = 1024;
+
+    private readonly Func<CertificateDecisionEngine> _engineSource;
+    private readonly DecisionCache _cache;
+    private readonly Lock _engineGate = new();
+    private CertificateDecisionEngine? _cachedFor;
+
+    /// <summary>Creates a handshake policy for one decision engine.</summary>
+    /// <param name="engine">The engine of the endpoint profile.</param>
+    public HandshakePolicy(CertificateDecisionEngine engine)
+        : this(Fixed(engine))
+    {
+    }
+
+    /// <summary>
+    /// Creates a handshake policy that asks <paramref name="engineSource"/> for the current engine on every
+    /// handshake, so a reloaded profile applies to the next handshake. The fast path is emptied whenever the
+    /// source returns another engine.
+    /// </summary>
+    /// <param name="engineSource">Returns the profile's current engine; called on every handshake, so it must be cheap.</param>
+    /// <param name="cacheCapacity">How many decisions the fast path keeps (1 to 1,000,000).</param>
+    public HandshakePolicy(Func<CertificateDecisionEngine> engineSource, int cacheCapacity = DefaultCacheCapacity)
+    {
+        ArgumentNullException.ThrowIfNull(engineSource);
+        ArgumentOutOfRangeException.ThrowIfLessThan(cacheCapacity, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(cacheCapacity, 1_000_000);
+        _engineSource = engineSource;
+        _cache = new DecisionCache(cacheCapacity);
+    }
+
+    /// <summary>How many decisions the fast path holds now.</summary>
+    public int CachedDecisionCount => _cache.Count;
+
+    /// <summary>
+    /// A validation callback for <see cref="SslStream"/> that lets the handshake complete only when the profile
+    /// decides Connect without asking anyone.
+    /// </summary>
+    /// <param name="identity">The server the agent means to reach.</param>
+    /// <returns>The callback.</returns>
+    public RemoteCertificateValidationCallback CreateValidationCallback(ServerIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        return (_, certificate, chain, _) => ShouldConnect(identity, certificate, chain);
+    }
+
+    /// <summary>
+    /// Client options for <see cref="SslStream.AuthenticateAsClientAsync(SslClientAuthenticationOptions, CancellationToken)"/>:
+    /// the target host (SNI) from the identity, the validation callback, and the cheapest offline platform chain
+    /// build.
+    /// </summary>
+    /// <param name="identity">The server the agent means to reach.</param>
+    /// <returns>New options; adjust protocols or ALPN as needed.</returns>
+    public SslClientAuthenticationOptions CreateClientOptions(ServerIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        var options = new SslClientAuthenticationOptions { TargetHost = identity.Host };
+        Configure(options, identity);
+        return options;
+    }
+
+    /// <summary>Sets the validation callback and the cheapest offline platform chain build on existing options.</summary>
+    /// <param name="options">The options to change.</param>
+    /// <param name="identity">The server the agent means to reach.</param>
+    public void Configure(SslClientAuthenticationOptions options, ServerIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(identity);
+        options.RemoteCertificateValidationCallback = CreateValidationCallback(identity);
+        options.CertificateChainPolicy = PlatformChainPolicy.CreateOffline();
+        options.CertificateRevocationCheckMode = X509RevocationMode.NoCheck;
+    }
+
+    /// <summary>
+    /// Completes a TLS handshake on <paramref name="stream"/>, then decides with the profile's engine, asking the
+    /// user when the profile says Warn. On a refusal the stream is disposed before any application data is
+    /// exchanged. Use this where an agent can wait for a person; use <see cref="CreateValidationCallback"/> where it
+    /// cannot (the fast path answers both the same way for repeated decisions).
+    /// </summary>
+    /// <param name="stream">A new SslStream over a connected transport.</param>
+    /// <param name="identity">The server the agent means to reach.</param>
+    /// <param name="options">Client options to start from (protocols, ALPN); the target host and validation settings are set here. Null for defaults.</param>
+    /// <param name="cancellationToken">Cancels the handshake and the prompt.</param>
+    /// <returns>The decision. When it is Refuse, the stream has been disposed.</returns>
+    public async ValueTask<CertificateDecision> AuthenticateAsClientAsync(
+        SslStream stream,
+        ServerIdentity identity,
+        SslClientAuthenticationOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(identity);
+        options ??= new SslClientAuthenticationOptions();
+        options.TargetHost ??= identity.Host;
+        options.CertificateChainPolicy = PlatformChainPolicy.CreateOffline();
+        options.CertificateRevocationCheckMode = X509RevocationMode.NoCheck;
+
+        // The TLS layer lets the handshake finish and only captures what the server sent; the decision is taken
+        // right after, before a single byte of application data moves in either direction.
+        PresentedCertificates? presented = null;
+#pragma warning disable CA5359 // Not trust: the certificates are captured here and judged right after the handshake, before any data.
+        options.RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
+        {
+            presented = PresentedCertificates.Capture(certificate, chain);
+            return true;
+        };
+#pragma warning restore CA5359
+
+        CertificateDecision decision;
+        try
+        {
+            await stream.AuthenticateAsClientAsync(options, cancellationToken).ConfigureAwait(false);
+            CertificateDecisionEngine engine = CurrentEngine();
+            ValidationReport report = engine.Validator.Validate(presented?.Certificates ?? [], identity);
+            decision = await engine.DecideAsync(report, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        if (!decision.ShouldConnect)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+
+        return decision;
+    }
+
+    /// <summary>
+    /// A handler for <see cref="HttpClient"/> that judges each server by the host and port of the request's URI.
+    /// Works for any number of servers, through proxies too. The synchronous rules of
+    /// <see cref="CreateValidationCallback"/> apply: Warn without a remembered approval refuses.
+    /// </summary>
+    /// <returns>A new handler; the caller owns it.</returns>
+    public HttpClientHandler CreateHttpClientHandler()
+    {
+        var handler = new HttpClientHandler
+        {
+            CheckCertificateRevocationList = false,
+        };
+        handler.ServerCertificateCustomValidationCallback = (request, certificate, chain, errors) =>
+            request.RequestUri is { } uri
+            && ServerIdentity.TryCreate(uri.HostNameType == UriHostNameType.IPv6 ? uri.Host.Trim('[', ']') : uri.IdnHost, uri.Port, out ServerIdentity? identity, out _)
+            && ShouldConnect(identity, certificate, chain);
+        return handler;
+    }
+
+    /// <summary>
+    /// Sets a <see cref="SocketsHttpHandler"/> up to judge every server it connects to as <paramref name="identity"/>:
+    /// for a client dedicated to one server (an agent's client of its management server). A request to another
+    /// host is refused, since its certificate does not name <paramref name="identity"/>.
+    /// </summary>
+    /// <param name="handler">The handler to change.</param>
+    /// <param name="identity">The one server the handler talks to.</param>
+    public void Configure(SocketsHttpHandler handler, ServerIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentNullException.ThrowIfNull(identity);
+        handler.SslOptions ??= new SslClientAuthenticationOptions();
+        Configure(handler.SslOptions, identity);
+    }
+
+    /// <summary>Empties the fast path (for example after changing something the policy cannot see).</summary>
+    public void ClearCache() => _cache.Clear();
+
+    /// <summary>The fast path and, on a miss, the full path: true to let the handshake complete.</summary>
+    internal bool ShouldConnect(ServerIdentity identity, X509Certificate? certificate, X509Chain? chain)
+    {
+        try
+        {
+            CertificateDecisionEngine engine = CurrentEngine();
+            X509Certificate2Collection? others = chain?.ChainPolicy.ExtraStore;
+            if (certificate is X509Certificate2 leaf)
+            {
+                var presented = new PresentedChain(identity, leaf.RawDataMemory.Span, others);
+                TrustAnchors anchors = engine.Validator.TrustStore.GetAnchors();
+                long approvalsVersion = engine.Approvals.Version;
+                long now = engine.TimeProvider.GetUtcNow().UtcTicks;
+                if (_cache.TryGet(presented, now, anchors, approvalsVersion, out CachedDecision cached))
+                {
+                    return cached.Connect;
+                }
+
+                CertificateDecision decision = DecideFully(engine, identity, certificate, chain);
+                Remember(presented, decision, now, anchors, approvalsVersion, engine.Validator.ClockSkew);
+                return decision.ShouldConnect;
+            }
+
+            return DecideFully(engine, identity, certificate, chain).ShouldConnect;
+        }
+#pragma warning disable CA1031 // A handshake callback must never throw: anything unexpected refuses (fail closed).
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return false;
+        }
+    }
+
+    private static CertificateDecision DecideFully(CertificateDecisionEngine engine, ServerIdentity identity, X509Certificate? certificate, X509Chain? chain)
+    {
+        PresentedCertificates presented = PresentedCertificates.Capture(certificate, chain);
+        ValidationReport report = engine.Validator.Validate(presented.Certificates, identity);
+        return engine.DecideWithoutPrompt(report);
+    }
+
+    private void Remember(scoped in PresentedChain presented, CertificateDecision decision, long now, TrustAnchors anchors, long approvalsVersion, TimeSpan skew)
+    {
+        // Only decisions that hold without anyone's answer are cached; a refusal that waits for the user is not.
+        if (decision.Reason is not (DecisionReason.Valid or DecisionReason.AllowedByPolicy or DecisionReason.RememberedApproval or DecisionReason.DeniedByPolicy))
+        {
+            return;
+        }
+
+        IReadOnlyList<CertificateSummary> path = decision.Report.Path;
+        if (path.Count == 0)
+        {
+            return;
+        }
+
+        // The entry holds between the validity boundaries around now: the latest notBefore/notAfter instant at or
+        // before now, and the earliest one after it. Crossing any of them may change a verdict.
+        long from = long.MinValue;
+        long until = long.MaxValue;
+        foreach (CertificateSummary certificate in path)
+        {
+            Narrow((certificate.NotBefore - skew).UtcTicks, now, ref from, ref until);
+            Narrow((certificate.NotAfter + skew).UtcTicks + 1, now, ref from, ref until);
+        }
+
+        _cache.Add(presented, new CachedDecision(decision.ShouldConnect, decision.Reason), from, until - 1, anchors, approvalsVersion);
+
+        static void Narrow(long boundary, long now, ref long from, ref long until)
+        {
+            if (boundary <= now)
+            {
+                from = Math.Max(from, boundary);
+            }
+            else
+            {
+                until = Math.Min(until, boundary);
+            }
+        }
+    }
+
+    private CertificateDecisionEngine CurrentEngine()
+    {
+        CertificateDecisionEngine engine = _engineSource() ?? throw new InvalidOperationException("The engine source returned null.");
+        if (!ReferenceEquals(engine, Volatile.Read(ref _cachedFor)))
+        {
+            lock (_engineGate)
+            {
+                if (!ReferenceEquals(engine, _cachedFor))
+                {
+                    _cache.Clear();
+                    Volatile.Write(ref _cachedFor, engine);
+                }
+            }
+        }
+
+        return engine;
+    }
+
+    private static Func<CertificateDecisionEngine> Fixed(CertificateDecisionEngine engine)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        return () => engine;
+    }
+}
