@@ -12,7 +12,7 @@ dotnet build "$project" -c Debug --no-incremental -p:TreatWarningsAsErrors=false
 added=$(grep -oE "RS0016: Symbol '.*' is not part of the declared public API" "$log" | sed -E "s/^RS0016: Symbol '(.*)' is not part of the declared public API$/\1/" | sort -u || true)
 removed=$(grep -oE "RS0017: Symbol '.*' is part of the declared API, but is either not public or could not be found" "$log" | sed -E "s/^RS0017: Symbol '(.*)' is part of the declared API.*$/\1/" | sort -u || true)
 tmp=$(mktemp)
-{ grep -v '^#nullable enable$' "$file" || true; [ -n "$added" ] && printf '%s\n' "$added"; } | sort -u > "$tmp"
+{ grep -v "^#nullable enable$" "$file" || true; if [ -n "$added" ]; then printf "%s\n" "$added"; fi; } | sort -u > "$tmp"
 if [ -n "$removed" ]; then
   grep -vxF -f <(printf '%s\n' "$removed") "$tmp" > "$tmp.2" || true
   mv "$tmp.2" "$tmp"

@@ -5,8 +5,11 @@ namespace CertPolicy;
 
 /// <summary>
 /// The server an agent means to reach: a DNS name or an IP address, and a port. The host is normalised when the
-/// identity is created (IDNA to ASCII, Unicode dots to dots, no trailing dot, lower case), so two identities that
-/// name the same server compare equal.
+/// identity is created (IDNA to ASCII, Unicode dots to dots, no trailing dot, lower case; IP addresses in canonical
+/// form), so two identities that name the same server compare equal. Odd names are refused with a reason rather than
+/// guessed at: empty labels, labels over 63 or names over 253 octets, control characters, spaces, underscores,
+/// hyphens at label edges, IPv4 addresses in any form but the dotted quad ("127.1", "010.0.0.1" and "0x7f.0.0.1"
+/// are refused, neither address nor name), and IPv6 zone ids.
 /// </summary>
 public sealed class ServerIdentity : IEquatable<ServerIdentity>
 {
@@ -17,7 +20,10 @@ public sealed class ServerIdentity : IEquatable<ServerIdentity>
         IPAddress = address;
     }
 
-    /// <summary>The normalised host: a lower-case ASCII DNS name without trailing dot, or an IP address in its canonical text form.</summary>
+    /// <summary>
+    /// The normalised host: a lower-case ASCII DNS name (internationalized labels as A-labels, "xn--...") without
+    /// trailing dot, or an IP address in its canonical text form (dotted quad; RFC 5952 for IPv6, without brackets).
+    /// </summary>
     public string Host { get; }
 
     /// <summary>The TCP port, 1 to 65535.</summary>
@@ -31,7 +37,7 @@ public sealed class ServerIdentity : IEquatable<ServerIdentity>
     public bool IsIPAddress => IPAddress is not null;
 
     /// <summary>Creates an identity from a host (DNS name or IP address) and a port.</summary>
-    /// <param name="host">A DNS name (Unicode or ASCII) or an IPv4 or IPv6 address.</param>
+    /// <param name="host">A DNS name (Unicode or ASCII, one trailing dot allowed) or an IPv4 or IPv6 address (IPv6 with or without brackets); no port.</param>
     /// <param name="port">The TCP port, 1 to 65535.</param>
     /// <returns>The identity.</returns>
     /// <exception cref="ArgumentException">The host is not a valid DNS name or IP address, or the port is out of range; the message says why.</exception>
@@ -44,7 +50,7 @@ public sealed class ServerIdentity : IEquatable<ServerIdentity>
     }
 
     /// <summary>Creates an identity from a host and a port, or says why it cannot.</summary>
-    /// <param name="host">A DNS name (Unicode or ASCII) or an IPv4 or IPv6 address.</param>
+    /// <param name="host">A DNS name (Unicode or ASCII, one trailing dot allowed) or an IPv4 or IPv6 address (IPv6 with or without brackets); no port.</param>
     /// <param name="port">The TCP port, 1 to 65535.</param>
     /// <param name="identity">The identity, when the host and port are valid.</param>
     /// <param name="error">Why they are not, otherwise.</param>
@@ -67,7 +73,10 @@ public sealed class ServerIdentity : IEquatable<ServerIdentity>
         return true;
     }
 
-    /// <summary>Parses "host", "host:port", "[IPv6]" or "[IPv6]:port".</summary>
+    /// <summary>
+    /// Parses "host", "host:port", "[IPv6]" or "[IPv6]:port". A bare IPv6 address ("2001:db8::1") is read as an
+    /// address without port; write "[2001:db8::1]:443" to give one.
+    /// </summary>
     /// <param name="value">The text to parse.</param>
     /// <param name="defaultPort">The port when the text names none.</param>
     /// <returns>The identity.</returns>
@@ -80,7 +89,7 @@ public sealed class ServerIdentity : IEquatable<ServerIdentity>
             : throw new FormatException(error);
     }
 
-    /// <summary>Parses "host", "host:port", "[IPv6]" or "[IPv6]:port", or says why it cannot.</summary>
+    /// <summary>Parses "host", "host:port", "[IPv6]" or "[IPv6]:port" (a bare IPv6 address has no port), or says why it cannot.</summary>
     /// <param name="value">The text to parse.</param>
     /// <param name="defaultPort">The port when the text names none.</param>
     /// <param name="identity">The identity, when the text is valid.</param>
