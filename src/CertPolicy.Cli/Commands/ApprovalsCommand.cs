@@ -1,0 +1,194 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using CertPolicy.Cli.Certificates;
+using CertPolicy.Cli.Judging;
+using CertPolicy.Cli.Output;
+
+namespace CertPolicy.Cli.Commands;
+
+/// <summary><c>certpolicy approvals list|forget</c>: the approvals users gave to certificates with problems.</summary>
+internal static class ApprovalsCommand
+{
+    public static readonly string[] Examples =
+    [
+        "certpolicy approvals list",
+        "certpolicy approvals list ems.example.com:8443 --approvals /var/lib/agent/approvals.json",
+        "certpolicy approvals forget ems.example.com:8443",
+        "certpolicy approvals forget ems.example.com:8443 --sha256 3F:A1:...:9C",
+    ];
+
+    public static readonly string[] ListExamples =
+    [
+        "certpolicy approvals list",
+        "certpolicy approvals list ems.example.com:8443 --approvals /var/lib/agent/approvals.json --json",
+    ];
+
+    public static readonly string[] ForgetExamples =
+    [
+        "certpolicy approvals forget ems.example.com:8443",
+        "certpolicy approvals forget ems.example.com:8443 --sha256 3FA1...9C --approvals /var/lib/agent/approvals.json",
+    ];
+
+    public static (Command Approvals, Command List, Command Forget) Create(CliEnvironment environment)
+    {
+        Option<string> ApprovalsFile() => new("--approvals")
+        {
+            HelpName = "FILE",
+            Description = "The approvals file. Default: the one agents of this account use (CertPolicy/approvals.json in the local application data folder).",
+        };
+
+        var listServer = new Argument<string?>("HOST[:PORT]")
+        {
+            Arity = ArgumentArity.ZeroOrOne,
+            Description = "Only the approvals for this server (port default 443).",
+        };
+        var listFile = ApprovalsFile();
+        var listJson = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var list = new Command("list", "List the remembered approvals: which certificate each server may use despite which problems, and since when.");
+        list.Arguments.Add(listServer);
+        list.Options.Add(listFile);
+        list.Options.Add(listJson);
+        list.SetAction(parse => List(environment, parse.GetValue(listServer), parse.GetValue(listFile), parse.GetValue(listJson)));
+
+        var forgetServer = new Argument<string>("HOST[:PORT]")
+        {
+            Description = "The server whose approvals to forget (port default 443).",
+        };
+        var forgetFile = ApprovalsFile();
+        var sha256 = new Option<string>("--sha256")
+        {
+            HelpName = "FINGERPRINT",
+            Description = "Forget only the approval of this certificate (its SHA-256 fingerprint, as list shows it). Default: every approval for the server.",
+        };
+        var forget = new Command("forget", "Forget remembered approvals for a server, so agents under Warn ask again.");
+        forget.Arguments.Add(forgetServer);
+        forget.Options.Add(forgetFile);
+        forget.Options.Add(sha256);
+        forget.SetAction((parse, cancellationToken) =>
+            ForgetAsync(environment, parse.GetRequiredValue(forgetServer), parse.GetValue(sha256), parse.GetValue(forgetFile), cancellationToken));
+
+        var approvals = new Command("approvals", "See and forget the approvals users gave to certificates with problems (profiles with InvalidCertificateAction Warn).");
+        approvals.Subcommands.Add(list);
+        approvals.Subcommands.Add(forget);
+        return (approvals, list, forget);
+    }
+
+    private static ServerIdentity ParseServer(string value)
+    {
+        return ServerIdentity.TryParse(value, CheckCommand.DefaultPort, out ServerIdentity? server, out string? error)
+            ? server
+            : throw new CliException($"'{value}' is not a valid HOST[:PORT]: {error}");
+    }
+
+    private static int List(CliEnvironment environment, string? serverText, string? file, bool json)
+    {
+        ServerIdentity? server = serverText is null ? null : ParseServer(serverText);
+        var messages = new MessageCollector();
+        FileApprovalStore store = ApprovalsAccess.Open(file ?? ApprovalsAccess.DefaultPath(), environment.TimeProvider, messages);
+        IReadOnlyList<CertificateApproval> approvals;
+        try
+        {
+            approvals = [.. store.List().Where(a => server is null || a.Server.Equals(server))];
+        }
+        catch (ApprovalStoreException ex)
+        {
+            throw new CliException($"cannot read the approvals file '{store.FilePath}': {ex.Message}", ex);
+        }
+
+        if (json)
+        {
+            var model = new ApprovalListJson
+            {
+                File = store.FilePath,
+                Approvals = [.. approvals.Select(a => new ApprovalJson
+                {
+                    Server = a.Server.ToString(),
+                    Host = a.Server.Host,
+                    Port = a.Server.Port,
+                    Sha256 = a.CertificateSha256,
+                    Subject = a.Subject,
+                    Problems = [.. ProblemNames(a.AcceptedProblems)],
+                    ApprovedAt = a.ApprovedAt.ToUniversalTime(),
+                })],
+            };
+            environment.Output.WriteLine(JsonSerializer.Serialize(model, JsonReport.Context.ApprovalListJson));
+            return ExitCodes.Valid;
+        }
+
+        var blocks = new List<Block> { new FieldsBlock(null, [("Approvals file", new Cell(store.FilePath))]) };
+        if (approvals.Count == 0)
+        {
+            string scope = server is null ? string.Empty : $" for {server}";
+            blocks.Add(new HeadingBlock($"No approval{scope} is remembered.", Tone.Muted));
+        }
+        else
+        {
+            blocks.Add(new TableBlock(
+                approvals.Count == 1 ? "1 remembered approval" : $"{approvals.Count} remembered approvals",
+                ["Server", "Subject", "Problems accepted", "Approved at", "SHA-256"],
+                [.. approvals.Select(a => (IReadOnlyList<Cell>)[
+                    new Cell(a.Server.ToString()),
+                    new Cell(a.Subject ?? "(unknown)"),
+                    new Cell(string.Join(", ", ProblemNames(a.AcceptedProblems)), Tone.Warning),
+                    new Cell(CertificateFacts.FormatTime(a.ApprovedAt)),
+                    new Cell(a.CertificateSha256, Tone.Muted),
+                ])]));
+        }
+
+        foreach (string message in messages.Messages)
+        {
+            blocks.Add(new HeadingBlock($"Warning: {message}", Tone.Warning));
+        }
+
+        ReportPrinter.Print(environment, blocks);
+        return ExitCodes.Valid;
+    }
+
+    private static async Task<int> ForgetAsync(CliEnvironment environment, string serverText, string? sha256, string? file, CancellationToken cancellationToken)
+    {
+        ServerIdentity server = ParseServer(serverText);
+        var messages = new MessageCollector();
+        FileApprovalStore store = ApprovalsAccess.Open(file ?? ApprovalsAccess.DefaultPath(), environment.TimeProvider, messages);
+        string result;
+        try
+        {
+            if (sha256 is null)
+            {
+                int count = await store.ForgetAllAsync(server, cancellationToken).ConfigureAwait(false);
+                result = count switch
+                {
+                    0 => $"No approval for {server} is remembered in {store.FilePath}: nothing to forget.",
+                    1 => $"Forgot 1 approval for {server}.",
+                    _ => $"Forgot {count.ToString(CultureInfo.InvariantCulture)} approvals for {server}.",
+                };
+            }
+            else
+            {
+                bool forgotten = await store.ForgetAsync(server, sha256, cancellationToken).ConfigureAwait(false);
+                result = forgotten
+                    ? $"Forgot the approval of certificate {sha256} for {server}."
+                    : $"No approval of certificate {sha256} for {server} is remembered in {store.FilePath}: nothing to forget.";
+            }
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException($"--sha256 '{sha256}' is not a SHA-256 fingerprint (64 hexadecimal digits, ':' separators allowed).", ex);
+        }
+        catch (ApprovalStoreException ex)
+        {
+            throw new CliException($"cannot change the approvals file '{store.FilePath}': {ex.Message}", ex);
+        }
+
+        foreach (string message in messages.Messages)
+        {
+            environment.Error.WriteLine($"certpolicy: warning: {message}");
+        }
+
+        environment.Output.WriteLine(DisplayText.Clean(result));
+        return ExitCodes.Valid;
+    }
+
+    private static IEnumerable<string> ProblemNames(CertificateProblemKinds kinds) =>
+        Enum.GetValues<CertificateProblemKinds>().Where(k => k != CertificateProblemKinds.None && (kinds & k) == k).Select(k => k.ToString());
+}

@@ -1,0 +1,3 @@
+using CertPolicy.Cli;
+
+return await CertPolicyCli.RunAsync(args, CliEnvironment.FromConsole()).ConfigureAwait(false);

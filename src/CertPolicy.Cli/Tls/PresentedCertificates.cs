@@ -1,0 +1,10 @@
+using System.Net;
+using System.Security.Authentication;
+
+namespace CertPolicy.Cli.Tls;
+
+/// <summary>What a server presented in one TLS handshake: its certificates (leaf first) and how the handshake went.</summary>
+/// <param name="Certificates">The DER of each certificate the server sent, leaf first; empty when it sent none.</param>
+/// <param name="RemoteEndPoint">The address connected to.</param>
+/// <param name="Protocol">The negotiated protocol version.</param>
+internal sealed record PresentedCertificates(IReadOnlyList<ReadOnlyMemory<byte>> Certificates, EndPoint? RemoteEndPoint, SslProtocols Protocol);

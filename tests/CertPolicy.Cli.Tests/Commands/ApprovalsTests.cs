@@ -1,0 +1,172 @@
+using System.Text.Json;
+using CertPolicy.Cli.Tests.Support;
+
+namespace CertPolicy.Cli.Tests.Commands;
+
+public sealed class ApprovalsTests : IDisposable
+{
+    private static readonly DateTimeOffset ApprovedAt = new(2026, 5, 20, 8, 30, 0, TimeSpan.Zero);
+
+    private readonly TestChain _chain = new();
+    private readonly TempFolder _folder = new();
+
+    public void Dispose()
+    {
+        _chain.Dispose();
+        _folder.Dispose();
+    }
+
+    [Fact]
+    public async Task List_of_a_file_that_does_not_exist_says_nothing_is_remembered()
+    {
+        CliResult result = await CliRun.RunAsync("approvals", "list", "--approvals", _folder.File("approvals.json"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("No approval is remembered.", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task List_shows_each_approval_with_its_server_subject_problems_and_date()
+    {
+        string file = _folder.File("approvals.json");
+        await SaveAsync(file, new CertificateApproval(ServerIdentity.Create("ems.example.test", 8443), _chain.LeafSha256, CertificateProblemKinds.UntrustedRoot, ApprovedAt, "CN=ems.example.test"));
+        await SaveAsync(file, new CertificateApproval(ServerIdentity.Create("other.example.test"), _chain.LeafSha256, CertificateProblemKinds.NameMismatch | CertificateProblemKinds.Expired, ApprovedAt, "CN=other"));
+
+        CliResult result = await CliRun.RunAsync("approvals", "list", "--approvals", file);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("2 remembered approvals", result.Output, StringComparison.Ordinal);
+        Assert.Contains("ems.example.test:8443", result.Output, StringComparison.Ordinal);
+        Assert.Contains("UntrustedRoot", result.Output, StringComparison.Ordinal);
+        Assert.Contains("NameMismatch, Expired", result.Output, StringComparison.Ordinal);
+        Assert.Contains("2026-05-20 08:30:00 UTC", result.Output, StringComparison.Ordinal);
+        Assert.Contains(_chain.LeafSha256, result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task List_for_one_server_shows_only_its_approvals_and_json_is_one_object()
+    {
+        string file = _folder.File("approvals.json");
+        await SaveAsync(file, new CertificateApproval(ServerIdentity.Create("ems.example.test", 8443), _chain.LeafSha256, CertificateProblemKinds.UntrustedRoot, ApprovedAt, "CN=ems"));
+        await SaveAsync(file, new CertificateApproval(ServerIdentity.Create("other.example.test"), _chain.LeafSha256, CertificateProblemKinds.NameMismatch, ApprovedAt, "CN=other"));
+
+        CliResult result = await CliRun.RunAsync("approvals", "list", "ems.example.test:8443", "--approvals", file, "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using JsonDocument json = JsonDocument.Parse(result.Output);
+        JsonElement approval = Assert.Single(json.RootElement.GetProperty("approvals").EnumerateArray());
+        Assert.Equal("ems.example.test:8443", approval.GetProperty("server").GetString());
+        Assert.Equal(_chain.LeafSha256, approval.GetProperty("sha256").GetString());
+        Assert.Equal("UntrustedRoot", Assert.Single(approval.GetProperty("problems").EnumerateArray()).GetString());
+        Assert.Equal(ApprovedAt, approval.GetProperty("approvedAt").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task Forget_removes_every_approval_for_the_server_and_no_other()
+    {
+        string file = _folder.File("approvals.json");
+        using var otherChain = new TestChain();
+        await SaveAsync(file, new CertificateApproval(ServerIdentity.Create("ems.example.test", 8443), _chain.LeafSha256, CertificateProblemKinds.UntrustedRoot, ApprovedAt));
+        await SaveAsync(file, new CertificateApproval(ServerIdentity.Create("ems.example.test", 8443), otherChain.LeafSha256, CertificateProblemKinds.UntrustedRoot, ApprovedAt));
+        await SaveAsync(file, new CertificateApproval(ServerIdentity.Create("other.example.test"), _chain.LeafSha256, CertificateProblemKinds.NameMismatch, ApprovedAt));
+
+        CliResult result = await CliRun.RunAsync("approvals", "forget", "ems.example.test:8443", "--approvals", file);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Forgot 2 approvals for ems.example.test:8443.", result.Output, StringComparison.Ordinal);
+        CertificateApproval left = Assert.Single(new FileApprovalStore(file).List());
+        Assert.Equal("other.example.test", left.Server.Host);
+    }
+
+    [Fact]
+    public async Task Forget_with_a_fingerprint_removes_only_that_certificate()
+    {
+        string file = _folder.File("approvals.json");
+        using var otherChain = new TestChain();
+        var server = ServerIdentity.Create("ems.example.test", 8443);
+        await SaveAsync(file, new CertificateApproval(server, _chain.LeafSha256, CertificateProblemKinds.UntrustedRoot, ApprovedAt));
+        await SaveAsync(file, new CertificateApproval(server, otherChain.LeafSha256, CertificateProblemKinds.UntrustedRoot, ApprovedAt));
+
+        CliResult result = await CliRun.RunAsync("approvals", "forget", "ems.example.test:8443", "--sha256", _chain.LeafSha256.ToLowerInvariant(), "--approvals", file);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(otherChain.LeafSha256, Assert.Single(new FileApprovalStore(file).List()).CertificateSha256);
+    }
+
+    [Fact]
+    public async Task Forget_when_nothing_is_remembered_says_so()
+    {
+        CliResult result = await CliRun.RunAsync("approvals", "forget", "ems.example.test", "--approvals", _folder.File("approvals.json"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("nothing to forget", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Forget_with_a_malformed_fingerprint_exits_1_with_one_line()
+    {
+        CliResult result = await CliRun.RunAsync("approvals", "forget", "ems.example.test", "--sha256", "12:34", "--approvals", _folder.File("approvals.json"));
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("is not a SHA-256 fingerprint", Assert.Single(result.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_shows_a_remembered_approval_for_this_certificate_and_these_problems_under_Warn()
+    {
+        string file = _folder.File("approvals.json");
+        await using LoopbackTlsServer server = _chain.StartServer();
+        var identity = ServerIdentity.Create("other.example.test", server.Port);
+        await SaveAsync(file, new CertificateApproval(identity, _chain.LeafSha256, CertificateProblemKinds.NameMismatch, ApprovedAt));
+
+        CliResult result = await CliRun.RunAsync(
+            "check", server.Address, "--server-name", "other.example.test", "--trust", _chain.RootPem, "--approvals", file);
+
+        Assert.True(result.ExitCode == 3, result.ToString());
+        Assert.Contains("Warn    connects silently (remembered approval from 2026-05-20 08:30:00 UTC)", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Deny    refuses", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_approval_for_other_problems_does_not_apply_and_the_user_is_asked()
+    {
+        string file = _folder.File("approvals.json");
+        var identity = ServerIdentity.Create("other.example.test", 443);
+        await SaveAsync(file, new CertificateApproval(identity, _chain.LeafSha256, CertificateProblemKinds.UntrustedRoot, ApprovedAt));
+
+        CliResult result = await CliRun.RunAsync(
+            "inspect", _chain.ChainPem, "--server-name", "other.example.test", "--trust", _chain.RootPem, "--approvals", file, "--json");
+
+        Assert.True(result.ExitCode == 3, result.ToString());
+        using JsonDocument json = JsonDocument.Parse(result.Output);
+        JsonElement warn = json.RootElement.GetProperty("actions").GetProperty("warn");
+        Assert.Equal("ask", warn.GetProperty("outcome").GetString());
+        Assert.Contains("other problems", warn.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_approval_for_another_port_does_not_apply()
+    {
+        string file = _folder.File("approvals.json");
+        await SaveAsync(file, new CertificateApproval(ServerIdentity.Create("other.example.test", 8443), _chain.LeafSha256, CertificateProblemKinds.NameMismatch, ApprovedAt));
+
+        CliResult result = await CliRun.RunAsync(
+            "inspect", _chain.ChainPem, "--server-name", "other.example.test:443", "--trust", _chain.RootPem, "--approvals", file, "--json");
+
+        using JsonDocument json = JsonDocument.Parse(result.Output);
+        Assert.Equal("ask", json.RootElement.GetProperty("actions").GetProperty("warn").GetProperty("outcome").GetString());
+    }
+
+    [Fact]
+    public async Task Without_an_approvals_file_the_report_says_approvals_were_not_consulted()
+    {
+        CliResult result = await CliRun.RunAsync("inspect", _chain.ChainPem, "--server-name", "other.example.test", "--trust", _chain.RootPem, "--json");
+
+        using JsonDocument json = JsonDocument.Parse(result.Output);
+        Assert.False(json.RootElement.GetProperty("approvals").GetProperty("consulted").GetBoolean());
+        Assert.Equal("ask", json.RootElement.GetProperty("actions").GetProperty("warn").GetProperty("outcome").GetString());
+    }
+
+    private static async Task SaveAsync(string file, CertificateApproval approval) =>
+        await new FileApprovalStore(file).SaveAsync(approval, TestContext.Current.CancellationToken);
+}
