@@ -7,6 +7,9 @@ namespace CertPolicy;
 /// </summary>
 public abstract class ApprovalStore
 {
+    /// <summary>A version no reading of <see cref="Version"/> ever returns: "the approvals are not settled right now".</summary>
+    internal const long UnsettledVersion = -1;
+
     private long _version;
 
     /// <summary>Creates a store.</summary>
@@ -26,6 +29,15 @@ public abstract class ApprovalStore
     /// whether anything cached from the approvals is stale.
     /// </summary>
     public long Version => Interlocked.Read(ref _version);
+
+    /// <summary>
+    /// Brings <see cref="Version"/> up to date with changes this store has not noticed yet (for a store backed by a
+    /// shared file: another process's change), and returns it. For caches that keep a decision taken from an
+    /// approval: they call this before reusing it, where reading <see cref="Version"/> alone would miss a change made
+    /// elsewhere. Returns <see cref="UnsettledVersion"/> when the store cannot tell what its approvals are right now
+    /// (a damaged or unreadable file), so that nothing cached from them is reused. In memory: just <see cref="Version"/>.
+    /// </summary>
+    internal virtual long RefreshVersion() => Version;
 
     /// <summary>
     /// The approval of a certificate for a server, if there is one. Called during handshakes whose certificate is

@@ -95,6 +95,20 @@ public sealed class FileApprovalStore : ApprovalStore
     /// <inheritdoc/>
     public override IReadOnlyList<CertificateApproval> List() => Current().Ordered;
 
+    /// <summary>
+    /// Looks at the file (one stat; a read only when it changed, which raises <see cref="ApprovalStore.Changed"/>),
+    /// so that a change made by another process (a second agent, the <c>certpolicy approvals</c> tool) moves
+    /// <see cref="ApprovalStore.Version"/> before a cached decision is reused.
+    /// </summary>
+    internal override long RefreshVersion()
+    {
+        Snapshot current = Current();
+
+        // A view that was not kept (a damaged file left in place, a failed read) is not the approvals any cached
+        // decision was taken from.
+        return ReferenceEquals(current, Volatile.Read(ref _snapshot)) ? Version : UnsettledVersion;
+    }
+
     /// <inheritdoc/>
     public override async ValueTask SaveAsync(CertificateApproval approval, CancellationToken cancellationToken = default)
     {

@@ -13,8 +13,9 @@ internal readonly record struct CachedDecision(bool Connect, DecisionReason Reas
 /// to hash them and once more to compare them, and allocates nothing.
 /// <para>
 /// An entry answers only while everything the decision depended on is unchanged: the same trust anchors
-/// snapshot, the same approvals version, and a clock inside every certificate's validity window (so expiry
-/// and not-yet-valid starts take effect at once). Anything else is a miss and the full path decides again.
+/// snapshot, a clock inside every certificate's validity window (so expiry and not-yet-valid starts take effect
+/// at once), and, for a remembered approval, the same approvals version (after asking the store to notice changes
+/// made by other processes). Anything else is a miss and the full path decides again.
 /// The owner clears the cache when its profile is reloaded.
 /// </para>
 /// </summary>
@@ -36,13 +37,20 @@ internal sealed class DecisionCache
     public int Count => _entries.Count;
 
     /// <summary>Looks the presented chain up; true only when a still-current decision is cached.</summary>
-    public bool TryGet(scoped in PresentedChain chain, long nowUtcTicks, TrustAnchors anchors, long approvalsVersion, out CachedDecision decision)
+    /// <remarks>
+    /// Only an entry that connects on a remembered approval depends on the approvals: it needs the store's
+    /// <see cref="ApprovalStore.Version"/> unchanged after the store has looked for changes made elsewhere
+    /// (<see cref="ApprovalStore.RefreshVersion"/>: for an approvals file, one stat), so an approval that another
+    /// process forgot is not honoured from the cache. Valid, allowed-by-policy and denied-by-policy decisions never
+    /// consult approvals, so their entries survive approval changes and a hit on them never touches the store.
+    /// </remarks>
+    public bool TryGet(scoped in PresentedChain chain, long nowUtcTicks, TrustAnchors anchors, ApprovalStore approvals, out CachedDecision decision)
     {
         if (_lookup.TryGetValue(chain, out CacheEntry? entry)
             && ReferenceEquals(entry.Anchors, anchors)
-            && entry.ApprovalsVersion == approvalsVersion
             && nowUtcTicks >= entry.ValidFromUtcTicks
-            && nowUtcTicks <= entry.ValidUntilUtcTicks)
+            && nowUtcTicks <= entry.ValidUntilUtcTicks
+            && (entry.Decision.Reason != DecisionReason.RememberedApproval || entry.ApprovalsVersion == approvals.RefreshVersion()))
         {
             decision = entry.Decision;
             return true;

@@ -202,15 +202,17 @@ public sealed class HandshakePolicy
             {
                 var presented = new PresentedChain(identity, leaf.RawDataMemory.Span, others);
                 TrustAnchors anchors = engine.Validator.TrustStore.GetAnchors();
-                long approvalsVersion = engine.Approvals.Version;
-                long now = engine.TimeProvider.GetUtcNow().UtcTicks;
-                if (_cache.TryGet(presented, now, anchors, approvalsVersion, out CachedDecision cached))
+                // The validator's clock: validity is judged by it (the engine's clock may be another one, for prompts).
+                long now = engine.Validator.TimeProvider.GetUtcNow().UtcTicks;
+                if (_cache.TryGet(presented, now, anchors, engine.Approvals, out CachedDecision cached))
                 {
                     return cached.Connect;
                 }
 
+                // Read before deciding: a change that lands while the decision is taken makes the entry stale at once.
+                long approvalsVersion = engine.Approvals.Version;
                 CertificateDecision decision = DecideFully(engine, identity, certificate, chain);
-                Remember(presented, decision, now, anchors, approvalsVersion, engine.Validator.ClockSkew);
+                Remember(presented, decision, leaf, now, anchors, approvalsVersion, engine.Validator.ClockSkew);
                 return decision.ShouldConnect;
             }
 
@@ -231,7 +233,7 @@ public sealed class HandshakePolicy
         return engine.DecideWithoutPrompt(report);
     }
 
-    private void Remember(scoped in PresentedChain presented, CertificateDecision decision, long now, TrustAnchors anchors, long approvalsVersion, TimeSpan skew)
+    private void Remember(scoped in PresentedChain presented, CertificateDecision decision, X509Certificate2 leaf, long now, TrustAnchors anchors, long approvalsVersion, TimeSpan skew)
     {
         // Only decisions that hold without anyone's answer are cached; a refusal that waits for the user is not.
         if (decision.Reason is not (DecisionReason.Valid or DecisionReason.AllowedByPolicy or DecisionReason.RememberedApproval or DecisionReason.DeniedByPolicy))
@@ -245,29 +247,26 @@ public sealed class HandshakePolicy
             return;
         }
 
-        // The entry holds between the validity boundaries around now: the latest notBefore/notAfter instant at or
-        // before now, and the earliest one after it. Crossing any of them may change a verdict.
-        long from = long.MinValue;
-        long until = long.MaxValue;
+        // The entry holds between the validity boundaries around now: the latest instant at or before now where a
+        // certificate became valid or stopped being valid, and the earliest such instant after now. Crossing any of
+        // them may change a verdict. Every certificate counts: those of the path judged (the anchor included), and
+        // every one the server sent, since one the path builder passed over (not valid yet, say) may become the
+        // better issuer when its time comes.
+        var window = new ValidityWindow(now, skew.Ticks);
         foreach (CertificateSummary certificate in path)
         {
-            Narrow((certificate.NotBefore - skew).UtcTicks, now, ref from, ref until);
-            Narrow((certificate.NotAfter + skew).UtcTicks + 1, now, ref from, ref until);
+            window.Narrow(certificate.NotBefore.UtcTicks, certificate.NotAfter.UtcTicks);
         }
 
-        _cache.Add(presented, new CachedDecision(decision.ShouldConnect, decision.Reason), from, until - 1, anchors, approvalsVersion);
-
-        static void Narrow(long boundary, long now, ref long from, ref long until)
+        window.Narrow(leaf.NotBefore.ToUniversalTime().Ticks, leaf.NotAfter.ToUniversalTime().Ticks);
+        int others = presented.OtherCount;
+        for (int i = 0; i < others; i++)
         {
-            if (boundary <= now)
-            {
-                from = Math.Max(from, boundary);
-            }
-            else
-            {
-                until = Math.Min(until, boundary);
-            }
+            X509Certificate2 other = presented.Others![i];
+            window.Narrow(other.NotBefore.ToUniversalTime().Ticks, other.NotAfter.ToUniversalTime().Ticks);
         }
+
+        _cache.Add(presented, new CachedDecision(decision.ShouldConnect, decision.Reason), window.From, window.Until - 1, anchors, approvalsVersion);
     }
 
     private CertificateDecisionEngine CurrentEngine()
