@@ -180,6 +180,13 @@ internal sealed record NameConstraintsExtension(GeneralSubtree[] Permitted, Gene
             list.Add(new GeneralSubtree(name));
         }
 
+        // GeneralSubtrees is SIZE (1..MAX): a list that is present names at least one subtree. Whether an empty
+        // permittedSubtrees permits nothing or constrains nothing is anyone's guess, so it is refused as malformed.
+        if (list.Count == 0)
+        {
+            throw new AsnContentException("permittedSubtrees or excludedSubtrees is present but empty.");
+        }
+
         return [.. list];
     }
 }

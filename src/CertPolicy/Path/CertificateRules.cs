@@ -222,10 +222,11 @@ internal static class CertificateRules
         CheckPurposes(eku, 0, "leaf", settings, problems);
         if (settings.RequiresEmailProtection)
         {
-            // The S/MIME profile (S/MIME BR 7.1.2.3 (e), 7.1.4.2.1): a critical keyUsage, and a mailbox among the names.
-            if (leaf.KeyUsage is not { Critical: true })
+            // The S/MIME profile (S/MIME BR 7.1.2.3 (e), 7.1.4.2.1): keyUsage present (it SHALL be; that it is
+            // critical is only a SHOULD, so a non-critical one is accepted), and a mailbox among the names.
+            if (leaf.KeyUsage is null)
             {
-                problems.Add(new(CertificateProblemKinds.InvalidKeyUsage, 0, "An S/MIME certificate must have a critical keyUsage extension."));
+                problems.Add(new(CertificateProblemKinds.InvalidKeyUsage, 0, "An S/MIME certificate must have a keyUsage extension."));
             }
 
             if (!leaf.SubjectAlternativeNames.Any(n => n.Kind == GeneralNameKind.Rfc822Name))

@@ -162,7 +162,7 @@ public sealed class RevocationTests
 
     /// <summary>Rebuilds a CRL's tbsCertList without its extensions (so without cRLNumber), re-signed.</summary>
     private static byte[] ResignCrlWithoutExtensions(byte[] crl, X509Certificate2 issuer) =>
-        ResignCrl(crl, issuer, fields => [.. fields.Where(f => f[0] != 0xA0)]);
+        TestPki.Resign(crl, issuer, fields => [.. fields.Where(f => f[0] != 0xA0)]);
 
     /// <summary>A CRL of the issuer whose issuingDistributionPoint names one URI.</summary>
     private static byte[] WithIssuingDistributionPoint(X509Certificate2 issuer, string uri)
@@ -180,7 +180,7 @@ public sealed class RevocationTests
         }
 
         byte[] idpValue = idp.Encode();
-        return ResignCrl(TestPki.CreateCrl(issuer), issuer, fields =>
+        return TestPki.Resign(TestPki.CreateCrl(issuer), issuer, fields =>
         {
             int index = fields.FindIndex(f => f[0] == 0xA0);
             var reader = new AsnReader(fields[index], AsnEncodingRules.DER);
@@ -207,39 +207,5 @@ public sealed class RevocationTests
             fields[index] = writer.Encode();
             return fields;
         });
-    }
-
-    private static byte[] ResignCrl(byte[] crl, X509Certificate2 issuer, Func<List<byte[]>, List<byte[]>> changeFields)
-    {
-        var reader = new AsnReader(crl, AsnEncodingRules.DER);
-        AsnReader outer = reader.ReadSequence();
-        AsnReader tbs = outer.ReadSequence();
-        byte[] algorithm = outer.ReadEncodedValue().ToArray();
-        var fields = new List<byte[]>();
-        while (tbs.HasData)
-        {
-            fields.Add(tbs.ReadEncodedValue().ToArray());
-        }
-
-        var tbsWriter = new AsnWriter(AsnEncodingRules.DER);
-        using (tbsWriter.PushSequence())
-        {
-            foreach (byte[] field in changeFields(fields))
-            {
-                tbsWriter.WriteEncodedValue(field);
-            }
-        }
-
-        byte[] tbsDer = tbsWriter.Encode();
-        byte[] signature = issuer.GetECDsaPrivateKey()!.SignData(tbsDer, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.DSASignatureFormat.Rfc3279DerSequence);
-        var writer = new AsnWriter(AsnEncodingRules.DER);
-        using (writer.PushSequence())
-        {
-            writer.WriteEncodedValue(tbsDer);
-            writer.WriteEncodedValue(algorithm);
-            writer.WriteBitString(signature);
-        }
-
-        return writer.Encode();
     }
 }

@@ -392,9 +392,16 @@ public static class TestPki
     /// serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo, extensions), for shapes the platform
     /// refuses to create (negative serials, v1 certificates, mismatched algorithms). Returns the new DER.
     /// </summary>
-    public static byte[] Resign(X509Certificate2 certificate, X509Certificate2 issuer, Func<List<byte[]>, List<byte[]>> changeFields, byte[]? outerAlgorithm = null)
+    public static byte[] Resign(X509Certificate2 certificate, X509Certificate2 issuer, Func<List<byte[]>, List<byte[]>> changeFields, byte[]? outerAlgorithm = null) =>
+        Resign(certificate.RawData, issuer, changeFields, outerAlgorithm);
+
+    /// <summary>
+    /// Re-signs any signed DER structure of the X.509 shape (SEQUENCE of a to-be-signed SEQUENCE, the algorithm and
+    /// the signature: a certificate or a CRL) after changing the fields of its to-be-signed part. Returns the new DER.
+    /// </summary>
+    public static byte[] Resign(byte[] signedDer, X509Certificate2 issuer, Func<List<byte[]>, List<byte[]>> changeFields, byte[]? outerAlgorithm = null)
     {
-        var reader = new AsnReader(certificate.RawData, AsnEncodingRules.DER);
+        var reader = new AsnReader(signedDer, AsnEncodingRules.DER);
         AsnReader outer = reader.ReadSequence();
         AsnReader tbs = outer.ReadSequence();
         byte[] algorithm = outer.ReadEncodedValue().ToArray();
