@@ -340,6 +340,14 @@ public sealed class FileApprovalStore : ApprovalStore
     {
         try
         {
+            // An empty file holds no approvals, so it is not opened. This also keeps readers from blocking forever on a
+            // named pipe (FIFO) put at the path, which reports a length of zero and whose opening waits for a writer.
+            var info = new FileInfo(FilePath);
+            if (info.Exists && info.Length == 0)
+            {
+                return new ReadResult(ReadStatus.Read, new FileStamp(true, 0, info.LastWriteTimeUtc), [], null);
+            }
+
             using Microsoft.Win32.SafeHandles.SafeFileHandle handle = File.OpenHandle(
                 FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
 
