@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using BenchmarkDotNet.Attributes;
+using CertPolicy.Benchmarks.Support;
+
+namespace CertPolicy.Benchmarks;
+
+/// <summary>
+/// The fast path with 10, 1,000 and 100,000 distinct certificates cached (distinct leaves for the same host under
+/// one intermediate). Each operation looks up the next of up to 1,024 cached leaves spread evenly over the cache,
+/// so the cost must stay that of a hash lookup whatever the count. The set-up also measures what the cache holds
+/// per entry and prints it (see <see cref="CacheMemory"/>).
+/// </summary>
+[MemoryDiagnoser]
+public class CacheScaleBenchmarks : IDisposable
+{
+    private const int MaxProbes = 1024;
+
+    private BenchmarkChain _chain = null!;
+    private X509Chain _callbackChain = null!;
+    private RemoteCertificateValidationCallback _callback = null!;
+    private X509Certificate2[] _probes = [];
+    private int _next;
+
+    [Params(10, 1_000, 100_000)]
+    public int CachedCertificates { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _chain = BenchmarkChain.Create(ChainKind.EcdsaP256);
+        _callbackChain = _chain.CreateCallbackChain();
+        CacheMemory memory = CacheMemory.Fill(_chain, _callbackChain, CachedCertificates, out HandshakePolicy policy, out byte[][] leaves);
+        Console.WriteLine(memory.ToString());
+        _callback = policy.CreateValidationCallback(_chain.Identity);
+
+        int probes = Math.Min(MaxProbes, leaves.Length);
+        _probes = new X509Certificate2[probes];
+        for (int i = 0; i < probes; i++)
+        {
+            _probes[i] = X509CertificateLoader.LoadCertificate(leaves[(int)((long)i * leaves.Length / probes)]);
+        }
+
+        int before = policy.CachedDecisionCount;
+        foreach (X509Certificate2 probe in _probes)
+        {
+            if (!_callback(null!, probe, _callbackChain, BenchmarkChain.PlatformErrors))
+            {
+                throw new InvalidOperationException("A cached leaf was refused.");
+            }
+        }
+
+        if (policy.CachedDecisionCount != before || before != CachedCertificates)
+        {
+            throw new InvalidOperationException($"Expected {CachedCertificates} cached decisions and only hits, found {before} then {policy.CachedDecisionCount}.");
+        }
+    }
+
+    /// <summary>The callback's decision for one of the cached leaves (the next one each time).</summary>
+    [Benchmark]
+    public bool CallbackWarm()
+    {
+        X509Certificate2 leaf = _probes[_next];
+        _next = _next + 1 == _probes.Length ? 0 : _next + 1;
+        return _callback(null!, leaf, _callbackChain, BenchmarkChain.PlatformErrors);
+    }
+
+    [GlobalCleanup]
+    public void Dispose()
+    {
+        foreach (X509Certificate2 probe in _probes)
+        {
+            probe.Dispose();
+        }
+
+        _callbackChain?.Dispose();
+        _chain?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>What filling a HandshakePolicy's decision cache with <see cref="Count"/> distinct leaves cost and holds.</summary>
+/// <param name="Count">Distinct leaves decided (and cached).</param>
+/// <param name="IssueTime">Time to issue the leaves.</param>
+/// <param name="FillTime">Time to decide every leaf through the callback (each a full validation, then cached).</param>
+/// <param name="RetainedBytes">Growth of the managed heap after a full collection, the leaves' DER excluded.</param>
+/// <param name="AllocatedBytes">Bytes allocated on this thread while filling (the cold validations included).</param>
+public sealed record CacheMemory(int Count, TimeSpan IssueTime, TimeSpan FillTime, long RetainedBytes, long AllocatedBytes)
+{
+    public double RetainedBytesPerEntry => (double)RetainedBytes / Count;
+
+    public double AllocatedBytesPerValidation => (double)AllocatedBytes / Count;
+
+    /// <summary>
+    /// Issues <paramref name="count"/> distinct leaves and decides each through a new policy's callback, measuring the
+    /// managed heap (after a full collection) and this thread's allocations before and after.
+    /// </summary>
+    public static CacheMemory Fill(BenchmarkChain chain, X509Chain callbackChain, int count, out HandshakePolicy policy, out byte[][] leaves)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        var clock = Stopwatch.StartNew();
+        leaves = chain.IssueDistinctLeaves(count);
+        TimeSpan issueTime = clock.Elapsed;
+
+        policy = new HandshakePolicy(chain.CreateEngine, cacheCapacity: Math.Max(count, HandshakePolicy.DefaultCacheCapacity));
+        RemoteCertificateValidationCallback callback = policy.CreateValidationCallback(chain.Identity);
+
+        // Warm everything that is not per entry (type loading, the signature and key caches, the first decision).
+        using (X509Certificate2 first = X509CertificateLoader.LoadCertificate(leaves[0]))
+        {
+            _ = callback(null!, first, callbackChain, BenchmarkChain.PlatformErrors);
+        }
+
+        policy.ClearCache();
+        long heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        clock.Restart();
+        foreach (byte[] der in leaves)
+        {
+            using X509Certificate2 leaf = X509CertificateLoader.LoadCertificate(der);
+            if (!callback(null!, leaf, callbackChain, BenchmarkChain.PlatformErrors))
+            {
+                throw new InvalidOperationException("A distinct leaf was refused.");
+            }
+        }
+
+        TimeSpan fillTime = clock.Elapsed;
+        long allocatedAfter = GC.GetAllocatedBytesForCurrentThread();
+        long heapAfter = GC.GetTotalMemory(forceFullCollection: true);
+        GC.KeepAlive(leaves);
+        GC.KeepAlive(policy);
+        return new CacheMemory(count, issueTime, fillTime, heapAfter - heapBefore, allocatedAfter - allocatedBefore);
+    }
+
+    public override string ToString() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"// CacheMemory: {Count:N0} entries, issued in {IssueTime.TotalSeconds:F1} s, decided and cached in {FillTime.TotalSeconds:F1} s; "
+        + $"retained {RetainedBytes:N0} B = {RetainedBytesPerEntry:N0} B per entry; allocated {AllocatedBytesPerValidation:N0} B per cold validation");
+}
