@@ -57,6 +57,9 @@ public class ColdPathBenchmarks : IDisposable
     {
         Setup();
         _pool = Array.ConvertAll(_chain.IssueDistinctLeaves(PoolSize), der => X509CertificateLoader.LoadCertificate(der));
+
+        // The last leaf is the one used longest after this check, so its cached signature is long gone by then.
+        Require(_fresh(null!, _pool[^1], _callbackChain, BenchmarkChain.PlatformErrors), "cold (new certificate)");
     }
 
     /// <summary>The naive callback: a new X509Chain with custom root trust, built and disposed.</summary>

@@ -1,4 +1,6 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
 using CertPolicy.Benchmarks.Support;
 
 namespace CertPolicy.Benchmarks;
@@ -10,6 +12,7 @@ namespace CertPolicy.Benchmarks;
 /// Both ends of the handshake run on this machine, so the times include the server's work.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(Config))]
 public class HandshakeBenchmarks : IDisposable
 {
     private BenchmarkChain _chain = null!;
@@ -49,5 +52,11 @@ public class HandshakeBenchmarks : IDisposable
 
         _chain?.Dispose();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Adds handshakes per second (operations per second) next to the mean.</summary>
+    private sealed class Config : ManualConfig
+    {
+        public Config() => AddColumn(StatisticColumn.OperationsPerSecond);
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using CertPolicy.Tests.Support;
@@ -69,6 +70,37 @@ public sealed class BenchmarkChain : IDisposable
             BitConverter.TryWriteBytes(serial.AsSpan(4), i);
             using X509Certificate2 leaf = TestPki.Issue(Intermediate, spec with { SerialNumber = serial });
             leaves[i] = leaf.RawData;
+        }
+
+        return leaves;
+    }
+
+    /// <summary>
+    /// DER of <paramref name="count"/> byte-distinct leaves for the same host, made without signing anything, for
+    /// filling the decision cache fast: one leaf issued by a CA that is neither presented nor trusted, copied with the
+    /// serial number changed. Each names the host and is well-formed, has no path to the root, and is refused
+    /// (DeniedByPolicy under the Deny profile) without any signature check; such a refusal is cached like an
+    /// acceptance, under the same kind of key.
+    /// </summary>
+    public byte[][] ForgeDistinctUnanchoredLeaves(int count)
+    {
+        byte[] mark = [0x01, 0x5A, 0x5A, 0x5A, 0x00, 0x00, 0x00, 0x00];
+        using X509Certificate2 unlisted = TestPki.CreateIntermediate(Root, $"CertPolicy Benchmark Unlisted CA {Kind}", ToKeyKind(Kind));
+        using X509Certificate2 template = TestPki.Issue(unlisted, TestPki.LeafSpec(HostName) with { KeyOf = Leaf, SerialNumber = mark });
+        byte[] der = template.RawData;
+        byte[] serialField = [0x02, (byte)mark.Length, .. mark];
+        int serialAt = der.AsSpan().IndexOf(serialField) + 2;
+        if (serialAt < 2)
+        {
+            throw new InvalidOperationException("The template's serial number was not found.");
+        }
+
+        var leaves = new byte[count][];
+        for (int i = 0; i < count; i++)
+        {
+            byte[] leaf = (byte[])der.Clone();
+            BinaryPrimitives.WriteInt32BigEndian(leaf.AsSpan(serialAt + 4), i);
+            leaves[i] = leaf;
         }
 
         return leaves;
