@@ -21,9 +21,9 @@ public class CacheScaleBenchmarks : IDisposable
     private const int MaxProbes = 1024;
 
     private BenchmarkChain _chain = null!;
-    private X509Chain _callbackChain = null!;
     private RemoteCertificateValidationCallback _callback = null!;
     private X509Certificate2[] _probes = [];
+    private X509Chain[] _probeChains = [];
     private int _next;
 
     [Params(10, 1_000, 100_000)]
@@ -33,22 +33,23 @@ public class CacheScaleBenchmarks : IDisposable
     public void Setup()
     {
         _chain = BenchmarkChain.Create(ChainKind.EcdsaP256);
-        _callbackChain = _chain.CreateCallbackChain();
-        CacheMemory memory = CacheMemory.Fill(_chain, _callbackChain, CachedCertificates, out HandshakePolicy policy, out byte[][] leaves);
+        CacheMemory memory = CacheMemory.Fill(_chain, CachedCertificates, out HandshakePolicy policy, out byte[][] leaves);
         Console.WriteLine(memory.ToString());
         _callback = policy.CreateValidationCallback(_chain.Identity);
 
         int probes = Math.Min(MaxProbes, leaves.Length);
         _probes = new X509Certificate2[probes];
+        _probeChains = new X509Chain[probes];
         for (int i = 0; i < probes; i++)
         {
             _probes[i] = X509CertificateLoader.LoadCertificate(leaves[(int)((long)i * leaves.Length / probes)]);
+            _probeChains[i] = _chain.CreateCallbackChain(_probes[i]);
         }
 
         int before = policy.CachedDecisionCount;
-        foreach (X509Certificate2 probe in _probes)
+        for (int i = 0; i < probes; i++)
         {
-            if (_callback(null!, probe, _callbackChain, BenchmarkChain.PlatformErrors))
+            if (_callback(null!, _probes[i], _probeChains[i], BenchmarkChain.PlatformErrors))
             {
                 throw new InvalidOperationException("A leaf without a path to the root was accepted.");
             }
@@ -64,20 +65,24 @@ public class CacheScaleBenchmarks : IDisposable
     [Benchmark]
     public bool CallbackWarm()
     {
-        X509Certificate2 leaf = _probes[_next];
-        _next = _next + 1 == _probes.Length ? 0 : _next + 1;
-        return _callback(null!, leaf, _callbackChain, BenchmarkChain.PlatformErrors);
+        int next = _next;
+        _next = next + 1 == _probes.Length ? 0 : next + 1;
+        return _callback(null!, _probes[next], _probeChains[next], BenchmarkChain.PlatformErrors);
     }
 
     [GlobalCleanup]
     public void Dispose()
     {
+        foreach (X509Chain chain in _probeChains)
+        {
+            chain.Dispose();
+        }
+
         foreach (X509Certificate2 probe in _probes)
         {
             probe.Dispose();
         }
 
-        _callbackChain?.Dispose();
         _chain?.Dispose();
         GC.SuppressFinalize(this);
     }
@@ -89,7 +94,7 @@ public class CacheScaleBenchmarks : IDisposable
 /// <param name="FillTime">Time to decide every leaf through the callback (each a full validation that finds no path, then cached).</param>
 /// <param name="RetainedBytes">Growth of the managed heap after a full collection, the leaves' DER excluded.</param>
 /// <param name="AllocatedBytes">Bytes allocated on this thread while filling (the validations included).</param>
-/// <param name="PresentedBytes">The DER of one presented chain (leaf and intermediate), which each entry's key copies.</param>
+/// <param name="PresentedBytes">The DER of one presented chain (leaf, then leaf and intermediate again as the ExtraStore holds them), which each entry's key copies.</param>
 public sealed record CacheMemory(int Count, TimeSpan IssueTime, TimeSpan FillTime, long RetainedBytes, long AllocatedBytes, int PresentedBytes)
 {
     public double RetainedBytesPerEntry => (double)RetainedBytes / Count;
@@ -100,7 +105,7 @@ public sealed record CacheMemory(int Count, TimeSpan IssueTime, TimeSpan FillTim
     /// Makes <paramref name="count"/> distinct leaves and decides each through a new policy's callback, measuring the
     /// managed heap (after a full collection) and this thread's allocations before and after.
     /// </summary>
-    public static CacheMemory Fill(BenchmarkChain chain, X509Chain callbackChain, int count, out HandshakePolicy policy, out byte[][] leaves)
+    public static CacheMemory Fill(BenchmarkChain chain, int count, out HandshakePolicy policy, out byte[][] leaves)
     {
         ArgumentNullException.ThrowIfNull(chain);
         var clock = Stopwatch.StartNew();
@@ -113,8 +118,9 @@ public sealed record CacheMemory(int Count, TimeSpan IssueTime, TimeSpan FillTim
 
         // Warm everything that is not per entry (type loading, the signature and key caches, the first decision).
         using (X509Certificate2 first = X509CertificateLoader.LoadCertificate(leaves[0]))
+        using (X509Chain firstChain = chain.CreateCallbackChain(first))
         {
-            _ = callback(null!, first, callbackChain, BenchmarkChain.PlatformErrors);
+            _ = callback(null!, first, firstChain, BenchmarkChain.PlatformErrors);
         }
 
         policy.ClearCache();
@@ -124,7 +130,8 @@ public sealed record CacheMemory(int Count, TimeSpan IssueTime, TimeSpan FillTim
         foreach (byte[] der in leaves)
         {
             using X509Certificate2 leaf = X509CertificateLoader.LoadCertificate(der);
-            if (callback(null!, leaf, callbackChain, BenchmarkChain.PlatformErrors))
+            using X509Chain presented = chain.CreateCallbackChain(leaf);
+            if (callback(null!, leaf, presented, BenchmarkChain.PlatformErrors))
             {
                 throw new InvalidOperationException("A leaf without a path to the root was accepted.");
             }
@@ -135,7 +142,7 @@ public sealed record CacheMemory(int Count, TimeSpan IssueTime, TimeSpan FillTim
         long heapAfter = GC.GetTotalMemory(forceFullCollection: true);
         GC.KeepAlive(leaves);
         GC.KeepAlive(policy);
-        return new CacheMemory(count, issueTime, fillTime, heapAfter - heapBefore, allocatedAfter - allocatedBefore, leaves[0].Length + chain.Intermediate.RawData.Length);
+        return new CacheMemory(count, issueTime, fillTime, heapAfter - heapBefore, allocatedAfter - allocatedBefore, (2 * leaves[0].Length) + chain.Intermediate.RawData.Length);
     }
 
     public override string ToString() => string.Create(

@@ -33,6 +33,7 @@ public class ColdPathBenchmarks : IDisposable
     private RemoteCertificateValidationCallback _fresh = null!;
     private RemoteCertificateValidationCallback _warm = null!;
     private X509Certificate2[] _pool = [];
+    private X509Chain[] _poolChains = [];
     private int _next;
 
     [Params(ChainKind.EcdsaP256, ChainKind.Rsa2048)]
@@ -57,9 +58,10 @@ public class ColdPathBenchmarks : IDisposable
     {
         Setup();
         _pool = Array.ConvertAll(_chain.IssueDistinctLeaves(PoolSize), der => X509CertificateLoader.LoadCertificate(der));
+        _poolChains = Array.ConvertAll(_pool, leaf => _chain.CreateCallbackChain(leaf));
 
         // The last leaf is the one used longest after this check, so its cached signature is long gone by then.
-        Require(_fresh(null!, _pool[^1], _callbackChain, BenchmarkChain.PlatformErrors), "cold (new certificate)");
+        Require(_fresh(null!, _pool[^1], _poolChains[^1], BenchmarkChain.PlatformErrors), "cold (new certificate)");
     }
 
     /// <summary>The naive callback: a new X509Chain with custom root trust, built and disposed.</summary>
@@ -78,9 +80,9 @@ public class ColdPathBenchmarks : IDisposable
     [Benchmark]
     public bool CallbackColdNewCertificate()
     {
-        X509Certificate2 leaf = _pool[_next];
-        _next = (_next + 1) % _pool.Length;
-        return _fresh(null!, leaf, _callbackChain, BenchmarkChain.PlatformErrors);
+        int next = _next;
+        _next = next + 1 == _pool.Length ? 0 : next + 1;
+        return _fresh(null!, _pool[next], _poolChains[next], BenchmarkChain.PlatformErrors);
     }
 
     /// <summary>CertPolicy's callback for the chain it decided before (the fast path), for the ratio.</summary>
@@ -90,6 +92,11 @@ public class ColdPathBenchmarks : IDisposable
     [GlobalCleanup]
     public void Dispose()
     {
+        foreach (X509Chain chain in _poolChains)
+        {
+            chain.Dispose();
+        }
+
         foreach (X509Certificate2 leaf in _pool)
         {
             leaf.Dispose();

@@ -29,6 +29,8 @@ public class HandshakeBenchmarks : IDisposable
         _server = LoopbackTlsServer.Start(_chain);
         _clients = new HandshakeClients(_chain, _server.Port);
 
+        Console.WriteLine(_clients.DescribeCallbackExtraStoreAsync(_chain).GetAwaiter().GetResult());
+
         // Every client must succeed before anything is timed; this also warms CertPolicy's decision cache.
         foreach (HandshakeClient client in Enum.GetValues<HandshakeClient>())
         {

@@ -23,6 +23,7 @@ public static class InterleavedHandshakes
             await using (server.ConfigureAwait(false))
             {
                 var handshakes = new HandshakeClients(chain, server.Port);
+                Console.WriteLine(await handshakes.DescribeCallbackExtraStoreAsync(chain).ConfigureAwait(false));
 
                 // Warm-up: JIT, OpenSSL, CertPolicy's decision cache.
                 foreach (HandshakeClient client in clients)

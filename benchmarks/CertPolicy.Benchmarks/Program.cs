@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography.X509Certificates;
 using BenchmarkDotNet.Running;
 using CertPolicy.Benchmarks;
 using CertPolicy.Benchmarks.Support;
@@ -13,8 +12,7 @@ if (args.Length > 0 && args[0] == "--cache-memory")
     foreach (int count in counts)
     {
         using BenchmarkChain chain = BenchmarkChain.Create(ChainKind.EcdsaP256);
-        using X509Chain callbackChain = chain.CreateCallbackChain();
-        Console.WriteLine(CacheMemory.Fill(chain, callbackChain, count, out _, out _).ToString());
+        Console.WriteLine(CacheMemory.Fill(chain, count, out _, out _).ToString());
     }
 
     return 0;

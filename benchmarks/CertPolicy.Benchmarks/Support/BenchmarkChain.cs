@@ -114,11 +114,14 @@ public sealed class BenchmarkChain : IDisposable
 
     /// <summary>
     /// The chain object a validation callback receives from SslStream: the platform has built it, and its
-    /// <see cref="X509ChainPolicy.ExtraStore"/> holds the other certificates the server sent (here the intermediate).
+    /// <see cref="X509ChainPolicy.ExtraStore"/> holds what the server sent, the leaf and the intermediate, in that
+    /// order (as a real handshake shows: <see cref="HandshakeClients.DescribeCallbackExtraStoreAsync"/>).
     /// </summary>
-    public X509Chain CreateCallbackChain()
+    /// <param name="leaf">The leaf the server sent; <see cref="Leaf"/> when null.</param>
+    public X509Chain CreateCallbackChain(X509Certificate2? leaf = null)
     {
         var chain = new X509Chain();
+        chain.ChainPolicy.ExtraStore.Add(leaf ?? Leaf);
         chain.ChainPolicy.ExtraStore.Add(Intermediate);
         return chain;
     }

@@ -65,6 +65,29 @@ public sealed class HandshakeClients
         _ => throw new ArgumentOutOfRangeException(nameof(client)),
     });
 
+    /// <summary>
+    /// One handshake that records what SslStream hands the callback in <see cref="X509ChainPolicy.ExtraStore"/>, to
+    /// check that the callback benchmarks, which build that chain themselves, pass what a real handshake passes.
+    /// </summary>
+    public async Task<string> DescribeCallbackExtraStoreAsync(BenchmarkChain chain)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        string seen = "nothing";
+        var options = Common(new SslClientAuthenticationOptions
+        {
+            TargetHost = chain.Identity.Host,
+            RemoteCertificateValidationCallback = (_, _, presented, _) =>
+            {
+                X509Certificate2Collection extra = presented?.ChainPolicy.ExtraStore ?? [];
+                seen = string.Join(", ", extra.Select(c => c.RawDataMemory.Span.SequenceEqual(chain.Leaf.RawData) ? "leaf"
+                    : c.RawDataMemory.Span.SequenceEqual(chain.Intermediate.RawData) ? "intermediate" : c.Subject));
+                return true;
+            },
+        });
+        await HandshakeAsync(options).ConfigureAwait(false);
+        return $"// SslStream passed the callback an ExtraStore of: {seen}";
+    }
+
     private async Task HandshakeAsync(SslClientAuthenticationOptions options)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
