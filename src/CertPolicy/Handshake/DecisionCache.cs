@@ -10,7 +10,9 @@ internal readonly record struct CachedDecision(bool Connect, DecisionReason Reas
 /// <summary>
 /// The handshake fast path: a bounded map from the exact certificates a server presented (every byte of each,
 /// plus the server identity) to the decision the full path took for them. A hit reads each certificate's bytes
-/// to hash them and once more to compare them, and allocates nothing.
+/// to hash them and once more to compare them, and allocates nothing. Copies of the leaf among the other
+/// certificates (SslStream passes the leaf in the chain's extra store as well) are left out of the key: the full
+/// path ignores them, and the fast path neither stores nor hashes the leaf twice.
 /// <para>
 /// An entry answers only while everything the decision depended on is unchanged: the same trust anchors
 /// snapshot, a clock inside every certificate's validity window (so expiry and not-yet-valid starts take effect
@@ -104,13 +106,16 @@ internal sealed class DecisionCache
 
         public static CacheKey Create(scoped in PresentedChain chain)
         {
-            var others = new byte[chain.OtherCount][];
-            for (int i = 0; i < others.Length; i++)
+            var others = new List<byte[]>(chain.OtherCount);
+            for (int i = 0; i < chain.OtherCount; i++)
             {
-                others[i] = chain.Other(i).ToArray();
+                if (!chain.IsLeafCopy(i))
+                {
+                    others.Add(chain.Other(i).ToArray());
+                }
             }
 
-            return new CacheKey(chain.Identity, chain.Leaf.ToArray(), others, CacheKeyComparer.HashOf(chain));
+            return new CacheKey(chain.Identity, chain.Leaf.ToArray(), [.. others], CacheKeyComparer.HashOf(chain));
         }
     }
 
@@ -123,11 +128,12 @@ internal sealed class DecisionCache
             var hash = default(HashCode);
             hash.Add(chain.Identity);
             hash.AddBytes(chain.Leaf);
-            int count = chain.OtherCount;
-            hash.Add(count);
-            for (int i = 0; i < count; i++)
+            for (int i = 0; i < chain.OtherCount; i++)
             {
-                hash.AddBytes(chain.Other(i));
+                if (!chain.IsLeafCopy(i))
+                {
+                    hash.AddBytes(chain.Other(i));
+                }
             }
 
             return hash.ToHashCode();
@@ -161,20 +167,29 @@ internal sealed class DecisionCache
 
         public bool Equals(PresentedChain alternate, CacheKey other)
         {
-            if (!alternate.Identity.Equals(other.Identity) || !alternate.Leaf.SequenceEqual(other.Leaf) || alternate.OtherCount != other.Others.Length)
+            if (!alternate.Identity.Equals(other.Identity) || !alternate.Leaf.SequenceEqual(other.Leaf))
             {
                 return false;
             }
 
-            for (int i = 0; i < other.Others.Length; i++)
+            // The stored key holds the other certificates in order, without copies of the leaf.
+            int matched = 0;
+            for (int i = 0; i < alternate.OtherCount; i++)
             {
-                if (!alternate.Other(i).SequenceEqual(other.Others[i]))
+                if (alternate.IsLeafCopy(i))
+                {
+                    continue;
+                }
+
+                if (matched == other.Others.Length || !alternate.Other(i).SequenceEqual(other.Others[matched]))
                 {
                     return false;
                 }
+
+                matched++;
             }
 
-            return true;
+            return matched == other.Others.Length;
         }
 
         public int GetHashCode(PresentedChain alternate) => HashOf(alternate);

@@ -26,4 +26,10 @@ internal readonly ref struct PresentedChain
 
     /// <summary>The DER of the i-th other certificate; reading it is free once the certificate object has read it.</summary>
     public ReadOnlySpan<byte> Other(int index) => Others![index].RawDataMemory.Span;
+
+    /// <summary>
+    /// True when the i-th other certificate is the leaf again (TLS stacks put the leaf in the chain's extra store
+    /// too). The full path ignores such a copy, so the cache neither stores nor hashes it.
+    /// </summary>
+    public bool IsLeafCopy(int index) => Other(index).SequenceEqual(Leaf);
 }

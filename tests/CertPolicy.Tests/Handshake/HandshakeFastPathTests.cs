@@ -233,6 +233,20 @@ public sealed class HandshakeFastPathTests : IDisposable
     }
 
     [Fact]
+    public void A_copy_of_the_leaf_among_the_chain_certificates_is_not_part_of_the_cached_key()
+    {
+        using var agent = new Agent(InvalidCertificateAction.Deny);
+        using var chainWithoutLeafCopy = new X509Chain();
+
+        // The helper puts the leaf in the extra store, as SslStream does; the second handshake's store is empty.
+        Assert.True(Handshake(agent.Policy, Server, HandshakePki.Valid));
+        Assert.True(agent.Policy.CreateValidationCallback(Server)(agent.Policy, HandshakePki.Valid, chainWithoutLeafCopy, SslPolicyErrors.None));
+
+        Assert.Equal(1, agent.Policy.CachedDecisionCount);
+        Assert.Equal(1, agent.FullDecisions);
+    }
+
+    [Fact]
     public void The_cache_tells_servers_apart_by_name_and_port_and_certificates_by_every_byte()
     {
         using var agent = new Agent(InvalidCertificateAction.Deny);
