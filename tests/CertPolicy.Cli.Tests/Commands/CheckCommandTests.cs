@@ -194,7 +194,7 @@ public sealed class CheckCommandTests : IClassFixture<CheckCommandTests.Chain>
     [Fact]
     public async Task A_server_that_does_not_speak_TLS_exits_1_with_one_line()
     {
-        await using LoopbackTlsServer server = LoopbackTlsServer.StartWithout(LoopbackBehaviour.PlainText);
+        await using LoopbackTlsServer server = LoopbackTlsServer.StartWithoutTls(LoopbackApplication.PlainText);
 
         CliResult result = await CliRun.RunAsync("check", server.Address, "--trust", _chain.RootPem);
 
@@ -205,7 +205,7 @@ public sealed class CheckCommandTests : IClassFixture<CheckCommandTests.Chain>
     [Fact]
     public async Task A_server_that_never_answers_times_out_and_exits_1()
     {
-        await using LoopbackTlsServer server = LoopbackTlsServer.StartWithout(LoopbackBehaviour.Silent);
+        await using LoopbackTlsServer server = LoopbackTlsServer.StartWithoutTls(LoopbackApplication.Silent);
 
         CliResult result = await CliRun.RunAsync("check", server.Address, "--trust", _chain.RootPem, "--timeout", "1");
 

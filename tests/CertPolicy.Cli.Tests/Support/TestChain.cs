@@ -39,7 +39,7 @@ public sealed class TestChain : IDisposable
     public string LeafSha256 => Convert.ToHexString(SHA256.HashData(Leaf.RawData));
 
     /// <summary>A server presenting the leaf and the intermediate.</summary>
-    public LoopbackTlsServer StartServer() => LoopbackTlsServer.Start(Leaf, Intermediate);
+    public LoopbackTlsServer StartServer() => LoopbackTlsServer.Start(Leaf, [Intermediate]);
 
     public void Dispose()
     {

@@ -16,6 +16,12 @@ public enum LoopbackApplication
 
     /// <summary>Reads one HTTP/1.1 request head and answers 200 with <see cref="LoopbackTlsServer.HttpBody"/>, then closes.</summary>
     Http,
+
+    /// <summary>Not a TLS server: answers in plain text (an HTTP 400) and closes. Only with <see cref="LoopbackTlsServer.StartWithoutTls"/>.</summary>
+    PlainText,
+
+    /// <summary>Not a TLS server: accepts the connection and says nothing. Only with <see cref="LoopbackTlsServer.StartWithoutTls"/>.</summary>
+    Silent,
 }
 
 /// <summary>What the server saw of one connection, reported when the connection is over.</summary>
@@ -27,7 +33,8 @@ public sealed record ServedConnection(bool HandshakeCompleted, long BytesReceive
 
 /// <summary>
 /// A TLS 1.3 server on a loopback address (port chosen by the system), presenting a certificate that the test can
-/// switch between connections. Every connection is served for at most 10 seconds and then reported through
+/// switch between connections (or, for tests of clients facing something else, a server that does not speak TLS).
+/// Shared by the test projects (linked into CertPolicy.Cli.Tests). Every connection is served for at most 10 seconds and then reported through
 /// <see cref="NextConnectionAsync"/>; disposing stops the listener and waits for the accept loop.
 /// </summary>
 public sealed class LoopbackTlsServer : IAsyncDisposable
@@ -42,10 +49,11 @@ public sealed class LoopbackTlsServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Channel<ServedConnection> _served = Channel.CreateUnbounded<ServedConnection>();
     private readonly Task _acceptLoop;
-    private SslStreamCertificateContext _context;
+    private SslStreamCertificateContext? _context;
+    private int _connections;
     private int _disposed;
 
-    private LoopbackTlsServer(SslStreamCertificateContext context, LoopbackApplication application, IPAddress address)
+    private LoopbackTlsServer(SslStreamCertificateContext? context, LoopbackApplication application, IPAddress address)
     {
         _context = context;
         _application = application;
@@ -57,6 +65,12 @@ public sealed class LoopbackTlsServer : IAsyncDisposable
 
     /// <summary>The port the server listens on.</summary>
     public int Port { get; }
+
+    /// <summary>"127.0.0.1:port" (for a server on 127.0.0.1).</summary>
+    public string Address => $"127.0.0.1:{Port}";
+
+    /// <summary>How many connections were accepted.</summary>
+    public int Connections => Volatile.Read(ref _connections);
 
     /// <summary>
     /// Starts a server presenting <paramref name="leaf"/> (with its private key) and <paramref name="chain"/>, on
@@ -71,6 +85,17 @@ public sealed class LoopbackTlsServer : IAsyncDisposable
         }
 
         return new LoopbackTlsServer(Context(leaf, chain), application, address);
+    }
+
+    /// <summary>Starts a server on 127.0.0.1 that does not speak TLS: <see cref="LoopbackApplication.PlainText"/> or <see cref="LoopbackApplication.Silent"/>.</summary>
+    public static LoopbackTlsServer StartWithoutTls(LoopbackApplication behaviour)
+    {
+        if (behaviour is not (LoopbackApplication.PlainText or LoopbackApplication.Silent))
+        {
+            throw new ArgumentOutOfRangeException(nameof(behaviour), behaviour, "A server without TLS is PlainText or Silent.");
+        }
+
+        return new LoopbackTlsServer(null, behaviour, IPAddress.Loopback);
     }
 
     /// <summary>Presents another certificate from the next connection on (an administrator changed the server's certificate).</summary>
@@ -125,6 +150,7 @@ public sealed class LoopbackTlsServer : IAsyncDisposable
                 return;
             }
 
+            Interlocked.Increment(ref _connections);
             _ = Task.Run(async () => _served.Writer.TryWrite(await ServeAsync(client)));
         }
     }
@@ -140,7 +166,19 @@ public sealed class LoopbackTlsServer : IAsyncDisposable
             limit.CancelAfter(ConnectionLimit);
             try
             {
-                await using var tls = new SslStream(client.GetStream());
+                NetworkStream stream = client.GetStream();
+                switch (_application)
+                {
+                    case LoopbackApplication.PlainText:
+                        await stream.WriteAsync("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n"u8.ToArray(), limit.Token);
+                        return new ServedConnection(false, received, sent, "served");
+                    case LoopbackApplication.Silent:
+                        await stream.ReadAtLeastAsync(new byte[1024], 1, throwOnEndOfStream: false, limit.Token);
+                        await Task.Delay(Timeout.InfiniteTimeSpan, limit.Token);
+                        return new ServedConnection(false, received, sent, "eof");
+                }
+
+                await using var tls = new SslStream(stream);
                 await tls.AuthenticateAsServerAsync(
                     new SslServerAuthenticationOptions
                     {
