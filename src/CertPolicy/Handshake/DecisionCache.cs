@@ -14,8 +14,9 @@ internal readonly record struct CachedDecision(bool Connect, DecisionReason Reas
 /// certificates (SslStream passes the leaf in the chain's extra store as well) are left out of the key: the full
 /// path ignores them, and the fast path neither stores nor hashes the leaf twice.
 /// <para>
-/// An entry answers only while everything the decision depended on is unchanged: the same trust anchors
-/// snapshot, a clock inside every certificate's validity window (so expiry and not-yet-valid starts take effect
+/// An entry answers only while everything the decision depended on is unchanged: the same engine (a decision
+/// taken by an engine that was replaced while it decided never answers for its successor), the same trust anchors
+/// snapshot, a clock inside every certificate's and every supplied revocation list's validity window (so expiry and not-yet-valid starts take effect
 /// at once), and, for a remembered approval, the same approvals version (after asking the store to notice changes
 /// made by other processes). Anything else is a miss and the full path decides again.
 /// The owner clears the cache when its profile is reloaded.
@@ -46,9 +47,10 @@ internal sealed class DecisionCache
     /// process forgot is not honoured from the cache. Valid, allowed-by-policy and denied-by-policy decisions never
     /// consult approvals, so their entries survive approval changes and a hit on them never touches the store.
     /// </remarks>
-    public bool TryGet(scoped in PresentedChain chain, long nowUtcTicks, TrustAnchors anchors, ApprovalStore approvals, out CachedDecision decision)
+    public bool TryGet(scoped in PresentedChain chain, CertificateDecisionEngine engine, long nowUtcTicks, TrustAnchors anchors, ApprovalStore approvals, out CachedDecision decision)
     {
         if (_lookup.TryGetValue(chain, out CacheEntry? entry)
+            && ReferenceEquals(entry.Engine, engine)
             && ReferenceEquals(entry.Anchors, anchors)
             && nowUtcTicks >= entry.ValidFromUtcTicks
             && nowUtcTicks <= entry.ValidUntilUtcTicks
@@ -63,8 +65,9 @@ internal sealed class DecisionCache
     }
 
     /// <summary>Remembers a decision for the presented chain, valid between two instants (UTC ticks, inclusive).</summary>
-    public void Add(scoped in PresentedChain chain, CachedDecision decision, long validFromUtcTicks, long validUntilUtcTicks, TrustAnchors anchors, long approvalsVersion)
+    public void Add(scoped in PresentedChain chain, CertificateDecisionEngine engine, CachedDecision decision, long validFromUtcTicks, long validUntilUtcTicks, TrustAnchors anchors, long approvalsVersion)
     {
+        ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(anchors);
         if (validUntilUtcTicks < validFromUtcTicks)
         {
@@ -78,12 +81,12 @@ internal sealed class DecisionCache
             _entries.Clear();
         }
 
-        _entries[CacheKey.Create(chain)] = new CacheEntry(decision, validFromUtcTicks, validUntilUtcTicks, anchors, approvalsVersion);
+        _entries[CacheKey.Create(chain)] = new CacheEntry(engine, decision, validFromUtcTicks, validUntilUtcTicks, anchors, approvalsVersion);
     }
 
     public void Clear() => _entries.Clear();
 
-    private sealed record CacheEntry(CachedDecision Decision, long ValidFromUtcTicks, long ValidUntilUtcTicks, TrustAnchors Anchors, long ApprovalsVersion);
+    private sealed record CacheEntry(CertificateDecisionEngine Engine, CachedDecision Decision, long ValidFromUtcTicks, long ValidUntilUtcTicks, TrustAnchors Anchors, long ApprovalsVersion);
 
     /// <summary>A stored key: copies of every certificate's bytes and the identity.</summary>
     private sealed class CacheKey

@@ -125,8 +125,15 @@ public sealed class HandshakePolicy
         // right after, before a single byte of application data moves in either direction.
         PresentedCertificates? presented = null;
 #pragma warning disable CA5359 // Not trust: the certificates are captured here and judged right after the handshake, before any data.
-        options.RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
+        // Only this stream's handshake is captured: the options object is the caller's, and may be reused for another
+        // stream or shared with a concurrent call; any other stream that runs this callback is refused.
+        options.RemoteCertificateValidationCallback = (sender, certificate, chain, _) =>
         {
+            if (!ReferenceEquals(sender, stream))
+            {
+                return false;
+            }
+
             presented = PresentedCertificates.Capture(certificate, chain);
             return true;
         };
@@ -204,7 +211,7 @@ public sealed class HandshakePolicy
                 TrustAnchors anchors = engine.Validator.TrustStore.GetAnchors();
                 // The validator's clock: validity is judged by it (the engine's clock may be another one, for prompts).
                 long now = engine.Validator.TimeProvider.GetUtcNow().UtcTicks;
-                if (_cache.TryGet(presented, now, anchors, engine.Approvals, out CachedDecision cached))
+                if (_cache.TryGet(presented, engine, now, anchors, engine.Approvals, out CachedDecision cached))
                 {
                     return cached.Connect;
                 }
@@ -212,7 +219,7 @@ public sealed class HandshakePolicy
                 // Read before deciding: a change that lands while the decision is taken makes the entry stale at once.
                 long approvalsVersion = engine.Approvals.Version;
                 CertificateDecision decision = DecideFully(engine, identity, certificate, chain);
-                Remember(presented, decision, leaf, now, anchors, approvalsVersion, engine.Validator.ClockSkew);
+                Remember(presented, engine, decision, leaf, now, anchors, approvalsVersion);
                 return decision.ShouldConnect;
             }
 
@@ -233,7 +240,7 @@ public sealed class HandshakePolicy
         return engine.DecideWithoutPrompt(report);
     }
 
-    private void Remember(scoped in PresentedChain presented, CertificateDecision decision, X509Certificate2 leaf, long now, TrustAnchors anchors, long approvalsVersion, TimeSpan skew)
+    private void Remember(scoped in PresentedChain presented, CertificateDecisionEngine engine, CertificateDecision decision, X509Certificate2 leaf, long now, TrustAnchors anchors, long approvalsVersion)
     {
         // Only decisions that hold without anyone's answer are cached; a refusal that waits for the user is not.
         if (decision.Reason is not (DecisionReason.Valid or DecisionReason.AllowedByPolicy or DecisionReason.RememberedApproval or DecisionReason.DeniedByPolicy))
@@ -252,7 +259,7 @@ public sealed class HandshakePolicy
         // them may change a verdict. Every certificate counts: those of the path judged (the anchor included), and
         // every one the server sent, since one the path builder passed over (not valid yet, say) may become the
         // better issuer when its time comes.
-        var window = new ValidityWindow(now, skew.Ticks);
+        var window = new ValidityWindow(now, engine.Validator.ClockSkew.Ticks);
         foreach (CertificateSummary certificate in path)
         {
             window.Narrow(certificate.NotBefore.UtcTicks, certificate.NotAfter.UtcTicks);
@@ -266,7 +273,14 @@ public sealed class HandshakePolicy
             window.Narrow(other.NotBefore.ToUniversalTime().Ticks, other.NotAfter.ToUniversalTime().Ticks);
         }
 
-        _cache.Add(presented, new CachedDecision(decision.ShouldConnect, decision.Reason), window.From, window.Until - 1, anchors, approvalsVersion);
+        // Supplied revocation lists come into effect at thisUpdate and stop counting after nextUpdate, judged like
+        // certificate validity: crossing either may revoke a certificate or leave its status unknown.
+        foreach (ParsedCrl crl in engine.Validator.SuppliedRevocationLists)
+        {
+            window.Narrow(crl.ThisUpdate.UtcTicks, crl.NextUpdate?.UtcTicks ?? DateTimeOffset.MaxValue.UtcTicks);
+        }
+
+        _cache.Add(presented, engine, new CachedDecision(decision.ShouldConnect, decision.Reason), window.From, window.Until - 1, anchors, approvalsVersion);
     }
 
     private CertificateDecisionEngine CurrentEngine()

@@ -50,6 +50,9 @@ public sealed class CertificateValidator
     /// <summary>The trust store this validator builds paths to.</summary>
     public TrustStore TrustStore { get; }
 
+    /// <summary>The revocation lists this validator was given that could be parsed (their times bound what a cache may reuse).</summary>
+    internal IReadOnlyList<ParsedCrl> SuppliedRevocationLists => _revocation.Lists;
+
     /// <summary>Which verdict decides validity.</summary>
     public ValidationMode Mode { get; }
 

@@ -1,0 +1,142 @@
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using CertPolicy.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CertPolicy.Tests.Handshake;
+
+/// <summary>
+/// Cases where the handshake path could trust what the full decision would refuse: found in a security review of
+/// <see cref="HandshakePolicy"/> and its cache.
+/// </summary>
+public sealed class HandshakeReviewTests
+{
+    private static ServerIdentity Server { get; } = ServerIdentity.Create(HandshakePki.Host, 8443);
+
+    [Fact]
+    public void A_cached_decision_ends_when_a_supplied_revocation_list_expires()
+    {
+        var time = new FakeTimeProvider(TestPki.Now);
+        byte[] crl = TestPki.CreateCrl(HandshakePki.Root, thisUpdate: TestPki.Now.AddDays(-1), nextUpdate: TestPki.Now.AddHours(1));
+        var options = new CertificateValidatorOptions { TrustStore = TrustStore.FromCertificates([HandshakePki.Root]) };
+        options.RevocationLists.Add(crl);
+        var engine = new CertificateDecisionEngine(
+            new CertificateValidator(options, time),
+            new CertificateDecisionEngineOptions { InvalidCertificateAction = InvalidCertificateAction.Deny });
+        var policy = new HandshakePolicy(engine);
+
+        Assert.True(HandshakeFastPathTests.Handshake(policy, Server, HandshakePki.Valid));
+
+        time.Advance(TimeSpan.FromHours(2));
+
+        CertificateDecision full = engine.DecideWithoutPrompt(engine.Validator.Validate(TestPki.Der(HandshakePki.Valid), Server));
+        Assert.False(full.ShouldConnect);
+        Assert.False(HandshakePolicy_Handshake(policy));
+    }
+
+    [Fact]
+    public void A_cached_decision_ends_when_a_supplied_revocation_list_comes_into_effect()
+    {
+        var time = new FakeTimeProvider(TestPki.Now);
+        byte[] current = TestPki.CreateCrl(HandshakePki.Root, thisUpdate: TestPki.Now.AddDays(-1), nextUpdate: TestPki.Now.AddDays(10));
+        byte[] revokingLater = TestPki.CreateCrl(HandshakePki.Root, [HandshakePki.Valid], thisUpdate: TestPki.Now.AddHours(1), nextUpdate: TestPki.Now.AddDays(10));
+        var options = new CertificateValidatorOptions { TrustStore = TrustStore.FromCertificates([HandshakePki.Root]) };
+        options.RevocationLists.Add(current);
+        options.RevocationLists.Add(revokingLater);
+        var engine = new CertificateDecisionEngine(
+            new CertificateValidator(options, time),
+            new CertificateDecisionEngineOptions { InvalidCertificateAction = InvalidCertificateAction.Deny });
+        var policy = new HandshakePolicy(engine);
+
+        Assert.True(HandshakeFastPathTests.Handshake(policy, Server, HandshakePki.Valid));
+
+        time.Advance(TimeSpan.FromHours(2));
+
+        CertificateDecision full = engine.DecideWithoutPrompt(engine.Validator.Validate(TestPki.Der(HandshakePki.Valid), Server));
+        Assert.Equal(CertificateProblemKinds.Revoked, full.Report.Verdict.Kinds & CertificateProblemKinds.Revoked);
+        Assert.False(HandshakePolicy_Handshake(policy));
+    }
+
+    [Fact]
+    public void A_decision_taken_with_a_replaced_engine_is_not_answered_for_the_new_engine()
+    {
+        // The profile is reloaded (Warn with an approval becomes Deny) while a handshake is being decided with the
+        // old engine: that handshake's decision must not answer later handshakes judged by the new engine.
+        var time = new FakeTimeProvider(TestPki.Now);
+        var trust = TrustStore.FromCertificates([HandshakePki.Root]);
+        var validator = new CertificateValidator(new CertificateValidatorOptions { TrustStore = trust }, time);
+        var approvals = new ReloadingApprovalStore();
+        var warn = new CertificateDecisionEngine(validator, new CertificateDecisionEngineOptions { InvalidCertificateAction = InvalidCertificateAction.Warn, Approvals = approvals });
+        var deny = new CertificateDecisionEngine(validator, new CertificateDecisionEngineOptions { InvalidCertificateAction = InvalidCertificateAction.Deny, Approvals = approvals });
+        CertificateDecisionEngine current = warn;
+        var policy = new HandshakePolicy(() => current);
+        approvals.Approve(new CertificateApproval(
+            Server, HandshakePki.Expired.GetCertHashString(HashAlgorithmName.SHA256), CertificateProblemKinds.Expired, TestPki.Now));
+
+        // While the old engine looks the approval up, the profile is reloaded and another handshake starts with the new engine.
+        approvals.DuringNextFind = () =>
+        {
+            current = deny;
+            Assert.False(HandshakeFastPathTests.Handshake(policy, Server, HandshakePki.WrongName));
+        };
+
+        Assert.True(HandshakeFastPathTests.Handshake(policy, Server, HandshakePki.Expired));
+
+        CertificateDecision full = deny.DecideWithoutPrompt(validator.Validate(TestPki.Der(HandshakePki.Expired), Server));
+        Assert.Equal(DecisionReason.DeniedByPolicy, full.Reason);
+        Assert.False(HandshakeFastPathTests.Handshake(policy, Server, HandshakePki.Expired));
+    }
+
+    [Fact]
+    public async Task AuthenticateAsClientAsync_leaves_no_callback_in_the_options_that_accepts_another_connection()
+    {
+        await using var server = LoopbackTlsServer.Start(HandshakePki.Valid);
+        using var agent = new Agent(InvalidCertificateAction.Deny);
+        var identity = ServerIdentity.Create(HandshakePki.Host, server.Port);
+        using var limit = TlsClient.Limit();
+        using var tcp = new System.Net.Sockets.TcpClient(System.Net.Sockets.AddressFamily.InterNetwork);
+        await tcp.ConnectAsync(System.Net.IPAddress.Loopback, server.Port, limit.Token);
+        var options = new SslClientAuthenticationOptions { EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls13 };
+        await using var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
+
+        CertificateDecision decision = await agent.Policy.AuthenticateAsClientAsync(tls, identity, options, limit.Token);
+        Assert.True(decision.ShouldConnect);
+
+        // The caller's options object is reused (or shared with a concurrent call) for another stream: the callback
+        // left in it must not let that stream's handshake through unjudged.
+        await using var other = new SslStream(new MemoryStream());
+        using var chain = new X509Chain();
+        chain.ChainPolicy.ExtraStore.Add(HandshakePki.WrongName);
+        Assert.NotNull(options.RemoteCertificateValidationCallback);
+        Assert.False(options.RemoteCertificateValidationCallback(other, HandshakePki.WrongName, chain, SslPolicyErrors.None));
+    }
+
+    private static bool HandshakePolicy_Handshake(HandshakePolicy policy) => HandshakeFastPathTests.Handshake(policy, Server, HandshakePki.Valid);
+
+    /// <summary>An approval store that can run code while a lookup is in progress (as a slow store lets other threads run).</summary>
+    private sealed class ReloadingApprovalStore : ApprovalStore
+    {
+        private readonly InMemoryApprovalStore _inner = new();
+
+        public Action? DuringNextFind { get; set; }
+
+        public void Approve(CertificateApproval approval) => _inner.SaveAsync(approval).AsTask().GetAwaiter().GetResult();
+
+        public override CertificateApproval? Find(ServerIdentity server, string certificateSha256)
+        {
+            Action? during = DuringNextFind;
+            DuringNextFind = null;
+            during?.Invoke();
+            return _inner.Find(server, certificateSha256);
+        }
+
+        public override IReadOnlyList<CertificateApproval> List() => _inner.List();
+
+        public override ValueTask SaveAsync(CertificateApproval approval, CancellationToken cancellationToken = default) => _inner.SaveAsync(approval, cancellationToken);
+
+        public override ValueTask<bool> ForgetAsync(ServerIdentity server, string certificateSha256, CancellationToken cancellationToken = default) => _inner.ForgetAsync(server, certificateSha256, cancellationToken);
+
+        public override ValueTask<int> ForgetAllAsync(ServerIdentity server, CancellationToken cancellationToken = default) => _inner.ForgetAllAsync(server, cancellationToken);
+    }
+}
