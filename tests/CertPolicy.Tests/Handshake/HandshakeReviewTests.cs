@@ -112,6 +112,47 @@ public sealed class HandshakeReviewTests
         Assert.False(options.RemoteCertificateValidationCallback(other, HandshakePki.WrongName, chain, SslPolicyErrors.None));
     }
 
+    [Fact]
+    public Task The_validation_callback_options_fetch_nothing_for_a_missing_issuer() => FetchesNothingForAMissingIssuerAsync(throughHttpClientHandler: false);
+
+    // Known and not fixed (it needs a public API change): HttpClientHandler exposes no chain policy, so the
+    // platform's build before the callback may download a missing issuer from the leaf's AIA URL (any address the
+    // server names), waiting up to about 15 seconds.
+    [Fact(Skip = "Known: CreateHttpClientHandler cannot turn off the platform's AIA downloads (HttpClientHandler has no CertificateChainPolicy).")]
+    public Task The_http_client_handler_fetches_nothing_for_a_missing_issuer() => FetchesNothingForAMissingIssuerAsync(throughHttpClientHandler: true);
+
+    private static async Task FetchesNothingForAMissingIssuerAsync(bool throughHttpClientHandler)
+    {
+        // A leaf whose issuer the server does not send, with an authority information access URL on loopback: a
+        // platform chain build allowed to download would fetch the issuer from there.
+        using var fetches = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        fetches.Start();
+        int fetchPort = ((System.Net.IPEndPoint)fetches.LocalEndpoint).Port;
+        X509Certificate2 intermediate = TestPki.CreateIntermediate(HandshakePki.Root, "Review Intermediate (not sent)");
+        X509Certificate2 leaf = TestPki.Issue(intermediate, TestPki.LeafSpec() with
+        {
+            Subject = "CN=127.0.0.1",
+            IPAddresses = [System.Net.IPAddress.Loopback],
+            Extensions = [new X509AuthorityInformationAccessExtension(null, [$"http://127.0.0.1:{fetchPort}/issuer.cer"])],
+        });
+        await using var server = LoopbackTlsServer.Start(leaf, application: throughHttpClientHandler ? LoopbackApplication.Http : LoopbackApplication.Echo);
+        using var agent = new Agent(InvalidCertificateAction.Deny);
+        var identity = ServerIdentity.Create("127.0.0.1", server.Port);
+
+        if (throughHttpClientHandler)
+        {
+            using var client = new HttpClient(agent.Policy.CreateHttpClientHandler()) { Timeout = TimeSpan.FromSeconds(30) };
+            await Assert.ThrowsAsync<HttpRequestException>(() => client.GetStringAsync(new Uri($"https://127.0.0.1:{server.Port}/"), TestContext.Current.CancellationToken));
+        }
+        else
+        {
+            Assert.False((await TlsClient.ConnectWithCallbackAsync(agent.Policy, identity, server.Port)).Connected);
+        }
+
+        Assert.Equal("denied_by_policy", agent.LastReason);
+        Assert.False(fetches.Pending());
+    }
+
     private static bool HandshakePolicy_Handshake(HandshakePolicy policy) => HandshakeFastPathTests.Handshake(policy, Server, HandshakePki.Valid);
 
     /// <summary>An approval store that can run code while a lookup is in progress (as a slow store lets other threads run).</summary>
