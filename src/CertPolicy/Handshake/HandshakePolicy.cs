@@ -134,6 +134,14 @@ public sealed class HandshakePolicy
                 return false;
             }
 
+            // A later handshake on the same stream (a TLS 1.2 renegotiation, after the decision) may go on only with
+            // the very leaf that was judged.
+            if (presented is { } judged)
+            {
+                return certificate is not null && judged.Certificates.Count > 0
+                    && judged.Certificates[0].Span.SequenceEqual(PresentedCertificates.Capture(certificate, null).Certificates[0].Span);
+            }
+
             presented = PresentedCertificates.Capture(certificate, chain);
             return true;
         };

@@ -113,6 +113,32 @@ public sealed class HandshakeReviewTests
     }
 
     [Fact]
+    public async Task AuthenticateAsClientAsync_accepts_no_other_certificate_on_the_same_stream_after_deciding()
+    {
+        // A TLS 1.2 server may renegotiate after the decision and present another certificate; the callback set for
+        // the handshake runs again, and must not let a certificate the decision never saw through.
+        await using var server = LoopbackTlsServer.Start(HandshakePki.Valid);
+        using var agent = new Agent(InvalidCertificateAction.Deny);
+        var identity = ServerIdentity.Create(HandshakePki.Host, server.Port);
+        using var limit = TlsClient.Limit();
+        using var tcp = new System.Net.Sockets.TcpClient(System.Net.Sockets.AddressFamily.InterNetwork);
+        await tcp.ConnectAsync(System.Net.IPAddress.Loopback, server.Port, limit.Token);
+        var options = new SslClientAuthenticationOptions { EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls13 };
+        await using var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
+
+        CertificateDecision decision = await agent.Policy.AuthenticateAsClientAsync(tls, identity, options, limit.Token);
+        Assert.True(decision.ShouldConnect);
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.ExtraStore.Add(HandshakePki.UntrustedRoot);
+        Assert.NotNull(options.RemoteCertificateValidationCallback);
+        Assert.False(options.RemoteCertificateValidationCallback(tls, HandshakePki.UntrustedRoot, chain, SslPolicyErrors.None));
+        using var same = new X509Chain();
+        same.ChainPolicy.ExtraStore.Add(HandshakePki.Valid);
+        Assert.True(options.RemoteCertificateValidationCallback(tls, HandshakePki.Valid, same, SslPolicyErrors.None));
+    }
+
+    [Fact]
     public Task The_validation_callback_options_fetch_nothing_for_a_missing_issuer() => FetchesNothingForAMissingIssuerAsync(throughHttpClientHandler: false);
 
     // Known and not fixed (it needs a public API change): HttpClientHandler exposes no chain policy, so the
