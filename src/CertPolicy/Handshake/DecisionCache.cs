@@ -26,6 +26,7 @@ internal sealed class DecisionCache
 {
     private readonly ConcurrentDictionary<CacheKey, CacheEntry> _entries;
     private readonly ConcurrentDictionary<CacheKey, CacheEntry>.AlternateLookup<PresentedChain> _lookup;
+    private long _generation;
 
     public DecisionCache(int capacity)
     {
@@ -39,6 +40,12 @@ internal sealed class DecisionCache
 
     public int Count => _entries.Count;
 
+    /// <summary>
+    /// Grows with every <see cref="Clear"/>. Read it before deciding and pass it to <see cref="Add"/>: a decision
+    /// that was under way when the cache was cleared is then never answered from it.
+    /// </summary>
+    public long Generation => Interlocked.Read(ref _generation);
+
     /// <summary>Looks the presented chain up; true only when a still-current decision is cached.</summary>
     /// <remarks>
     /// Only an entry that connects on a remembered approval depends on the approvals: it needs the store's
@@ -50,6 +57,7 @@ internal sealed class DecisionCache
     public bool TryGet(scoped in PresentedChain chain, CertificateDecisionEngine engine, long nowUtcTicks, TrustAnchors anchors, ApprovalStore approvals, out CachedDecision decision)
     {
         if (_lookup.TryGetValue(chain, out CacheEntry? entry)
+            && entry.Generation == Generation
             && ReferenceEquals(entry.Engine, engine)
             && ReferenceEquals(entry.Anchors, anchors)
             && nowUtcTicks >= entry.ValidFromUtcTicks
@@ -65,11 +73,11 @@ internal sealed class DecisionCache
     }
 
     /// <summary>Remembers a decision for the presented chain, valid between two instants (UTC ticks, inclusive).</summary>
-    public void Add(scoped in PresentedChain chain, CertificateDecisionEngine engine, CachedDecision decision, long validFromUtcTicks, long validUntilUtcTicks, TrustAnchors anchors, long approvalsVersion)
+    public void Add(scoped in PresentedChain chain, CertificateDecisionEngine engine, CachedDecision decision, long validFromUtcTicks, long validUntilUtcTicks, TrustAnchors anchors, long approvalsVersion, long generation)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(anchors);
-        if (validUntilUtcTicks < validFromUtcTicks)
+        if (validUntilUtcTicks < validFromUtcTicks || generation != Generation)
         {
             return;
         }
@@ -81,12 +89,16 @@ internal sealed class DecisionCache
             _entries.Clear();
         }
 
-        _entries[CacheKey.Create(chain)] = new CacheEntry(engine, decision, validFromUtcTicks, validUntilUtcTicks, anchors, approvalsVersion);
+        _entries[CacheKey.Create(chain)] = new CacheEntry(generation, engine, decision, validFromUtcTicks, validUntilUtcTicks, anchors, approvalsVersion);
     }
 
-    public void Clear() => _entries.Clear();
+    public void Clear()
+    {
+        Interlocked.Increment(ref _generation);
+        _entries.Clear();
+    }
 
-    private sealed record CacheEntry(CertificateDecisionEngine Engine, CachedDecision Decision, long ValidFromUtcTicks, long ValidUntilUtcTicks, TrustAnchors Anchors, long ApprovalsVersion);
+    private sealed record CacheEntry(long Generation, CertificateDecisionEngine Engine, CachedDecision Decision, long ValidFromUtcTicks, long ValidUntilUtcTicks, TrustAnchors Anchors, long ApprovalsVersion);
 
     /// <summary>A stored key: copies of every certificate's bytes and the identity.</summary>
     private sealed class CacheKey

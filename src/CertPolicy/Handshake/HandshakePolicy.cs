@@ -226,8 +226,9 @@ public sealed class HandshakePolicy
 
                 // Read before deciding: a change that lands while the decision is taken makes the entry stale at once.
                 long approvalsVersion = engine.Approvals.Version;
+                long generation = _cache.Generation;
                 CertificateDecision decision = DecideFully(engine, identity, certificate, chain);
-                Remember(presented, engine, decision, leaf, now, anchors, approvalsVersion);
+                Remember(presented, engine, decision, leaf, now, anchors, approvalsVersion, generation);
                 return decision.ShouldConnect;
             }
 
@@ -248,7 +249,7 @@ public sealed class HandshakePolicy
         return engine.DecideWithoutPrompt(report);
     }
 
-    private void Remember(scoped in PresentedChain presented, CertificateDecisionEngine engine, CertificateDecision decision, X509Certificate2 leaf, long now, TrustAnchors anchors, long approvalsVersion)
+    private void Remember(scoped in PresentedChain presented, CertificateDecisionEngine engine, CertificateDecision decision, X509Certificate2 leaf, long now, TrustAnchors anchors, long approvalsVersion, long generation)
     {
         // Only decisions that hold without anyone's answer are cached; a refusal that waits for the user is not.
         if (decision.Reason is not (DecisionReason.Valid or DecisionReason.AllowedByPolicy or DecisionReason.RememberedApproval or DecisionReason.DeniedByPolicy))
@@ -288,7 +289,7 @@ public sealed class HandshakePolicy
             window.Narrow(crl.ThisUpdate.UtcTicks, crl.NextUpdate?.UtcTicks ?? DateTimeOffset.MaxValue.UtcTicks);
         }
 
-        _cache.Add(presented, engine, new CachedDecision(decision.ShouldConnect, decision.Reason), window.From, window.Until - 1, anchors, approvalsVersion);
+        _cache.Add(presented, engine, new CachedDecision(decision.ShouldConnect, decision.Reason), window.From, window.Until - 1, anchors, approvalsVersion, generation);
     }
 
     private CertificateDecisionEngine CurrentEngine()

@@ -89,6 +89,23 @@ public sealed class HandshakeReviewTests
     }
 
     [Fact]
+    public void A_decision_in_flight_when_the_cache_is_cleared_is_not_answered_afterwards()
+    {
+        var approvals = new ReloadingApprovalStore();
+        using var agent = new Agent(InvalidCertificateAction.Warn, approvals: approvals);
+        approvals.Approve(new CertificateApproval(
+            Server, HandshakePki.Expired.GetCertHashString(HashAlgorithmName.SHA256), CertificateProblemKinds.Expired, TestPki.Now));
+
+        // ClearCache is called (after a change the policy cannot see) while a handshake is being decided.
+        approvals.DuringNextFind = agent.Policy.ClearCache;
+        Assert.True(HandshakeFastPathTests.Handshake(agent.Policy, Server, HandshakePki.Expired));
+        Assert.Equal(1, agent.FullDecisions);
+
+        Assert.True(HandshakeFastPathTests.Handshake(agent.Policy, Server, HandshakePki.Expired));
+        Assert.Equal(2, agent.FullDecisions);
+    }
+
+    [Fact]
     public async Task AuthenticateAsClientAsync_leaves_no_callback_in_the_options_that_accepts_another_connection()
     {
         await using var server = LoopbackTlsServer.Start(HandshakePki.Valid);
