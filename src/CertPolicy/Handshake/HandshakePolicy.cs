@@ -174,6 +174,12 @@ public sealed class HandshakePolicy
     /// Works for any number of servers, through proxies too. The synchronous rules of
     /// <see cref="CreateValidationCallback"/> apply: Warn without a remembered approval refuses.
     /// </summary>
+    /// <remarks>
+    /// <see cref="HttpClientHandler"/> has no chain policy, so the platform's own chain build before the callback runs
+    /// with its defaults and may download a missing issuer named by the server's certificate (AIA). CertPolicy ignores
+    /// that build's verdict, so trust is unaffected; for HTTP that must never touch the network beyond the server,
+    /// use <see cref="Configure(SocketsHttpHandler, ServerIdentity)"/>.
+    /// </remarks>
     /// <returns>A new handler; the caller owns it.</returns>
     public HttpClientHandler CreateHttpClientHandler()
     {
