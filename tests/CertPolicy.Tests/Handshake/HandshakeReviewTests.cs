@@ -110,15 +110,8 @@ public sealed class HandshakeReviewTests
     {
         await using var server = LoopbackTlsServer.Start(HandshakePki.Valid);
         using var agent = new Agent(InvalidCertificateAction.Deny);
-        var identity = ServerIdentity.Create(HandshakePki.Host, server.Port);
-        using var limit = TlsClient.Limit();
-        using var tcp = new System.Net.Sockets.TcpClient(System.Net.Sockets.AddressFamily.InterNetwork);
-        await tcp.ConnectAsync(System.Net.IPAddress.Loopback, server.Port, limit.Token);
         var options = new SslClientAuthenticationOptions { EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls13 };
-        await using var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
-
-        CertificateDecision decision = await agent.Policy.AuthenticateAsClientAsync(tls, identity, options, limit.Token);
-        Assert.True(decision.ShouldConnect);
+        await using SslStream tls = await ConnectWithCallerOptionsAsync(agent, server.Port, options);
 
         // The caller's options object is reused (or shared with a concurrent call) for another stream: the callback
         // left in it must not let that stream's handshake through unjudged.
@@ -136,15 +129,8 @@ public sealed class HandshakeReviewTests
         // the handshake runs again, and must not let a certificate the decision never saw through.
         await using var server = LoopbackTlsServer.Start(HandshakePki.Valid);
         using var agent = new Agent(InvalidCertificateAction.Deny);
-        var identity = ServerIdentity.Create(HandshakePki.Host, server.Port);
-        using var limit = TlsClient.Limit();
-        using var tcp = new System.Net.Sockets.TcpClient(System.Net.Sockets.AddressFamily.InterNetwork);
-        await tcp.ConnectAsync(System.Net.IPAddress.Loopback, server.Port, limit.Token);
         var options = new SslClientAuthenticationOptions { EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls13 };
-        await using var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
-
-        CertificateDecision decision = await agent.Policy.AuthenticateAsClientAsync(tls, identity, options, limit.Token);
-        Assert.True(decision.ShouldConnect);
+        await using SslStream tls = await ConnectWithCallerOptionsAsync(agent, server.Port, options);
 
         using var chain = new X509Chain();
         chain.ChainPolicy.ExtraStore.Add(HandshakePki.UntrustedRoot);
@@ -222,5 +208,22 @@ public sealed class HandshakeReviewTests
         public override ValueTask<bool> ForgetAsync(ServerIdentity server, string certificateSha256, CancellationToken cancellationToken = default) => _inner.ForgetAsync(server, certificateSha256, cancellationToken);
 
         public override ValueTask<int> ForgetAllAsync(ServerIdentity server, CancellationToken cancellationToken = default) => _inner.ForgetAllAsync(server, cancellationToken);
+    }
+
+    /// <summary>
+    /// Connects to the loopback server with <see cref="HandshakePolicy.AuthenticateAsClientAsync"/> and the caller's
+    /// <paramref name="options"/>, asserts that the policy connected, and returns the open stream.
+    /// </summary>
+    private static async Task<SslStream> ConnectWithCallerOptionsAsync(Agent agent, int port, SslClientAuthenticationOptions options)
+    {
+        using var limit = TlsClient.Limit();
+        var tcp = new System.Net.Sockets.TcpClient(System.Net.Sockets.AddressFamily.InterNetwork);
+        await tcp.ConnectAsync(System.Net.IPAddress.Loopback, port, limit.Token);
+
+        // The stream owns the socket: disposing it closes the connection.
+        var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
+        CertificateDecision decision = await agent.Policy.AuthenticateAsClientAsync(tls, ServerIdentity.Create(HandshakePki.Host, port), options, limit.Token);
+        Assert.True(decision.ShouldConnect);
+        return tls;
     }
 }
