@@ -6,7 +6,13 @@ namespace CertPolicy;
 internal sealed record CertificateExtension(string Oid, bool Critical, ReadOnlyMemory<byte> Value);
 
 /// <summary>Something wrong with a certificate found while parsing it; it counts only when the certificate is used in a path.</summary>
-internal sealed record CertificateDefect(CertificateProblemKinds Kind, string Message);
+/// <param name="Kind">The problem's kind.</param>
+/// <param name="Message">What is wrong.</param>
+/// <param name="MayConstrain">
+/// True when the defect hides what the certificate might constrain (an extension that cannot be read, a critical one
+/// that is not understood, malformed name constraints): it refuses even a trust anchor held only to its name and key.
+/// </param>
+internal sealed record CertificateDefect(CertificateProblemKinds Kind, string Message, bool MayConstrain = false);
 
 /// <summary>The key usage bits (RFC 5280 4.2.1.3), bit 0 first.</summary>
 [Flags]

@@ -165,6 +165,35 @@ internal sealed class ParsedCertificate
         }
     }
 
+    /// <summary>
+    /// The subject of a certificate that <see cref="TryParse"/> refused, read as leniently as BER allows and without
+    /// any other check, so that a report can say which certificate was sent; null when even that cannot be read.
+    /// </summary>
+    public static DistinguishedName? TryReadSubjectOfUnusable(ReadOnlyMemory<byte> encoded)
+    {
+        try
+        {
+            var reader = new AsnReader(encoded, AsnEncodingRules.BER);
+            AsnReader tbs = reader.ReadSequence().ReadSequence();
+            if (tbs.PeekTag().HasSameClassAndValue(new Asn1Tag(TagClass.ContextSpecific, 0)))
+            {
+                _ = tbs.ReadEncodedValue();
+            }
+
+            for (int field = 0; field < 4; field++)
+            {
+                // serialNumber, signature, issuer, validity
+                _ = tbs.ReadEncodedValue();
+            }
+
+            return DistinguishedName.Read(tbs);
+        }
+        catch (Exception e) when (e is AsnContentException or CryptographicException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
     private void Decode()
     {
         var reader = new AsnReader(Encoded, AsnEncodingRules.DER);
@@ -280,7 +309,7 @@ internal sealed class ParsedCertificate
             {
                 if (extension.Critical)
                 {
-                    defects.Add(new(CertificateProblemKinds.UnhandledCriticalExtension, $"The critical extension {extension.Oid} is not understood."));
+                    defects.Add(new(CertificateProblemKinds.UnhandledCriticalExtension, $"The critical extension {extension.Oid} is not understood.", MayConstrain: true));
                 }
 
                 continue;
@@ -292,7 +321,7 @@ internal sealed class ParsedCertificate
             }
             catch (AsnContentException e)
             {
-                defects.Add(new(CertificateProblemKinds.MalformedCertificate, $"The extension {ExtensionName(extension.Oid)} is malformed: {e.Message}"));
+                defects.Add(new(CertificateProblemKinds.MalformedCertificate, $"The extension {ExtensionName(extension.Oid)} is malformed: {e.Message}", MayConstrain: true));
             }
         }
 
@@ -374,7 +403,7 @@ internal sealed class ParsedCertificate
                 }
                 else if (NameConstraintChecker.FindMalformedSubtree(NameConstraints) is { } malformed)
                 {
-                    defects.Add(new(CertificateProblemKinds.NonConformingCertificate, $"nameConstraints is malformed: {malformed}."));
+                    defects.Add(new(CertificateProblemKinds.NonConformingCertificate, $"nameConstraints is malformed: {malformed}.", MayConstrain: true));
                 }
 
                 break;

@@ -209,11 +209,6 @@ internal sealed class ParsedCrl
             {
                 problems.Add("its issuing distribution point uses nameRelativeToCRLIssuer");
             }
-
-            if (point.FullName is { } names && Array.Exists(names, n => n.Kind != GeneralNameKind.Uri))
-            {
-                problems.Add("its issuing distribution point names something other than URIs");
-            }
         }
 
         UnusableReason = problems.Count == 0 ? null : string.Join("; ", problems);

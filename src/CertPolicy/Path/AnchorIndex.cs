@@ -9,11 +9,13 @@ internal sealed class AnchorIndex
 {
     private readonly Dictionary<string, ParsedCertificate[]> _bySubject;
     private readonly Dictionary<string, ParsedCertificate> _byFingerprint;
+    private readonly HashSet<ParsedCertificate> _nameAndKey;
 
-    private AnchorIndex(List<ParsedCertificate> anchors, int skipped)
+    private AnchorIndex(List<ParsedCertificate> anchors, HashSet<ParsedCertificate> nameAndKey, int skipped)
     {
         Anchors = anchors;
         Skipped = skipped;
+        _nameAndKey = nameAndKey;
         _bySubject = anchors
             .GroupBy(a => a.Subject.CanonicalKey, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
@@ -39,12 +41,17 @@ internal sealed class AnchorIndex
         }
 
         var anchors = new List<ParsedCertificate>(snapshot.Count);
+        var nameAndKey = new HashSet<ParsedCertificate>(ReferenceEqualityComparer.Instance);
         int skipped = 0;
-        foreach (ReadOnlyMemory<byte> der in snapshot.Certificates)
+        for (int i = 0; i < snapshot.Count; i++)
         {
-            if (ParsedCertificate.TryParse(der, out ParsedCertificate? anchor, out _))
+            if (ParsedCertificate.TryParse(snapshot.Certificates[i], out ParsedCertificate? anchor, out _))
             {
                 anchors.Add(anchor);
+                if (snapshot.ProfileAt(i) == TrustAnchorProfile.NameAndKey)
+                {
+                    nameAndKey.Add(anchor);
+                }
             }
             else
             {
@@ -52,12 +59,16 @@ internal sealed class AnchorIndex
             }
         }
 
-        var index = new AnchorIndex(anchors, skipped);
+        var index = new AnchorIndex(anchors, nameAndKey, skipped);
 
         // Two threads may build the index at once; the results are equivalent, and whichever is stored last is kept.
         snapshot.PathBuilderIndex = index;
         return index;
     }
+
+    /// <summary>The profile an anchor of this index is held to.</summary>
+    public TrustAnchorProfile ProfileOf(ParsedCertificate anchor) =>
+        _nameAndKey.Contains(anchor) ? TrustAnchorProfile.NameAndKey : TrustAnchorProfile.Strict;
 
     /// <summary>The anchors whose subject matches the name (RFC 5280 7.1).</summary>
     public ReadOnlySpan<ParsedCertificate> WithSubject(DistinguishedName name) =>

@@ -30,15 +30,7 @@ internal static class CertificateRules
             problems.Add(new(defect.Kind, position, defect.Message));
         }
 
-        if (!settings.HasReached(certificate.NotBefore))
-        {
-            problems.Add(new(CertificateProblemKinds.NotYetValid, position, $"The certificate is not valid before {certificate.NotBefore:u}; the validation time is {settings.Time:u}."));
-        }
-
-        if (!settings.HasNotPassed(certificate.NotAfter))
-        {
-            problems.Add(new(CertificateProblemKinds.Expired, position, $"The certificate expired at {certificate.NotAfter:u}; the validation time is {settings.Time:u}."));
-        }
+        CheckValidity(certificate, position, settings, problems);
 
         // Trust anchors are trusted by configuration; a few long-lived roots predate the serial number rules.
         if (!isAnchor && SerialNumberProblem(certificate.SerialNumber.Span) is { } serialProblem)
@@ -46,7 +38,14 @@ internal static class CertificateRules
             problems.Add(new(CertificateProblemKinds.NonConformingCertificate, position, serialProblem));
         }
 
-        // RFC 5280 4.2.1.1: every certificate names the key that signed it, except a self-signed one.
+        // RFC 5280 4.2.1.1: every certificate names the key that signed it, except a self-signed one. The rule binds
+        // the CA that issued the certificate; a trust anchor is trusted for its own name and key, whoever issued it
+        // (a cross-signed root is often an anchor too), so the rule is not applied to anchors.
+        if (isAnchor)
+        {
+            return;
+        }
+
         if (certificate.AuthorityKeyIdentifier is { } aki)
         {
             if (aki.KeyIdentifier is null)
@@ -111,8 +110,20 @@ internal static class CertificateRules
     }
 
     /// <summary>The rules of a certificate used to issue the one below it: an intermediate or a trust anchor.</summary>
-    public static void CheckIssuer(ParsedCertificate issuer, int position, bool isAnchor, ValidationSettings settings, List<PathProblem> problems)
+    /// <param name="issuer">The issuer.</param>
+    /// <param name="position">Its position in the path.</param>
+    /// <param name="isAnchor">True when it is a trust anchor.</param>
+    /// <param name="anchorProfile">For an anchor, the profile its trust store holds it to.</param>
+    /// <param name="settings">The validation's settings.</param>
+    /// <param name="problems">Where problems are added.</param>
+    public static void CheckIssuer(ParsedCertificate issuer, int position, bool isAnchor, TrustAnchorProfile anchorProfile, ValidationSettings settings, List<PathProblem> problems)
     {
+        if (isAnchor && anchorProfile == TrustAnchorProfile.NameAndKey)
+        {
+            CheckNameAndKeyAnchor(issuer, position, settings, problems);
+            return;
+        }
+
         CheckCommon(issuer, position, isAnchor, settings, problems);
 
         if (issuer.BasicConstraints is not { } basic)
@@ -164,9 +175,9 @@ internal static class CertificateRules
                 // S/MIME subordinate CAs name emailProtection explicitly and nothing of another PKI (S/MIME BR 7.1.2.2 (g)).
                 CheckPurposes(eku, position, "CA certificate", settings, problems);
             }
-            else if (!eku.Contains(settings.RequiredExtendedKeyUsage) && !eku.Contains(Oids.AnyExtendedKeyUsage))
+            else if (settings.RequiredExtendedKeyUsage is { } required && !eku.Contains(required) && !eku.Contains(Oids.AnyExtendedKeyUsage))
             {
-                problems.Add(new(CertificateProblemKinds.MissingExtendedKeyUsage, position, $"The CA certificate's extendedKeyUsage does not include {PurposeName(settings.RequiredExtendedKeyUsage)}, so it may not issue certificates for that purpose."));
+                problems.Add(new(CertificateProblemKinds.MissingExtendedKeyUsage, position, $"The CA certificate's extendedKeyUsage does not include {PurposeName(required)}, so it may not issue certificates for that purpose."));
             }
         }
 
@@ -183,6 +194,37 @@ internal static class CertificateRules
             IsSelfSigned(issuer))
         {
             problems.Add(new(CertificateProblemKinds.NonConformingCertificate, position, "The self-signed root's authorityKeyIdentifier differs from its subjectKeyIdentifier."));
+        }
+    }
+
+    /// <summary>
+    /// A trust anchor held to its name and key (RFC 5280 6.1.1 (d)): only what it constrains applies, its validity
+    /// period and defects that hide a constraint (pathLenConstraint and name constraints are applied by the path
+    /// builder). The certificate profile is not: its vendor vouched for it.
+    /// </summary>
+    private static void CheckNameAndKeyAnchor(ParsedCertificate anchor, int position, ValidationSettings settings, List<PathProblem> problems)
+    {
+        foreach (CertificateDefect defect in anchor.Defects)
+        {
+            if (defect.MayConstrain)
+            {
+                problems.Add(new(defect.Kind, position, defect.Message));
+            }
+        }
+
+        CheckValidity(anchor, position, settings, problems);
+    }
+
+    private static void CheckValidity(ParsedCertificate certificate, int position, ValidationSettings settings, List<PathProblem> problems)
+    {
+        if (!settings.HasReached(certificate.NotBefore))
+        {
+            problems.Add(new(CertificateProblemKinds.NotYetValid, position, $"The certificate is not valid before {certificate.NotBefore:u}; the validation time is {settings.Time:u}."));
+        }
+
+        if (!settings.HasNotPassed(certificate.NotAfter))
+        {
+            problems.Add(new(CertificateProblemKinds.Expired, position, $"The certificate expired at {certificate.NotAfter:u}; the validation time is {settings.Time:u}."));
         }
     }
 
@@ -207,16 +249,21 @@ internal static class CertificateRules
 
     private static void CheckLeafExtendedKeyUsage(ParsedCertificate leaf, ValidationSettings settings, List<PathProblem> problems)
     {
-        string required = settings.RequiredExtendedKeyUsage;
+        if (leaf.ExtendedKeyUsage is { Critical: true })
+        {
+            problems.Add(new(CertificateProblemKinds.NonConformingCertificate, 0, "The leaf's extendedKeyUsage is marked critical; it must not be."));
+        }
+
+        if (settings.RequiredExtendedKeyUsage is not { } required)
+        {
+            // Any purpose: nothing is required of the leaf's extendedKeyUsage but its form.
+            return;
+        }
+
         if (leaf.ExtendedKeyUsage is not { } eku)
         {
             problems.Add(new(CertificateProblemKinds.MissingExtendedKeyUsage, 0, $"The leaf has no extendedKeyUsage extension; it must list {PurposeName(required)} (CABF BR 7.1.2.7.10)."));
             return;
-        }
-
-        if (eku.Critical)
-        {
-            problems.Add(new(CertificateProblemKinds.NonConformingCertificate, 0, "The leaf's extendedKeyUsage is marked critical; it must not be."));
         }
 
         CheckPurposes(eku, 0, "leaf", settings, problems);
@@ -239,7 +286,7 @@ internal static class CertificateRules
     /// <summary>The required purpose must be listed explicitly, anyExtendedKeyUsage not at all, nor purposes of another PKI.</summary>
     private static void CheckPurposes(ExtendedKeyUsageExtension eku, int position, string role, ValidationSettings settings, List<PathProblem> problems)
     {
-        string required = settings.RequiredExtendedKeyUsage;
+        string required = settings.RequiredExtendedKeyUsage!;
         if (!eku.Contains(required))
         {
             problems.Add(new(CertificateProblemKinds.MissingExtendedKeyUsage, position, $"The {role}'s extendedKeyUsage does not list {PurposeName(required)}."));

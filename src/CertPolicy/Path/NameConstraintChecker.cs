@@ -27,9 +27,9 @@ internal static class NameConstraintChecker
     public static NameConstraintOutcome Check(ParsedCertificate certificate, NameConstraintsExtension constraints, WorkBudget budget, out string? violation)
     {
         int names = certificate.SubjectAlternativeNames.Count + (certificate.Subject.IsEmpty ? 0 : 1 + certificate.Subject.AttributeCount);
-        if (!budget.TryChargeNameComparisons((long)names * constraints.Count))
+        if (!budget.TryChargeNameComparisons(names, constraints.Count, certificate.Subject))
         {
-            violation = "Checking the names against the name constraints would take more work than the budget allows.";
+            violation = budget.RefusedWork;
             return NameConstraintOutcome.BudgetExceeded;
         }
 

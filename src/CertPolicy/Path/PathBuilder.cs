@@ -24,18 +24,20 @@ internal sealed class PathBuilder
     private readonly Dictionary<string, List<ParsedCertificate>> _intermediates;
     private readonly WorkBudget _budget;
     private readonly RevocationChecker _revocation;
+    private readonly IReadOnlyList<UnusableCertificate> _unusable;
     private readonly Dictionary<SignatureEdge, (SignatureCheck Check, string? Reason)> _signatures = new(SignatureEdge.Comparer);
     private readonly List<ParsedCertificate> _path = [];
     private readonly List<PathProblem> _problems = [];
     private Snapshot? _best;
     private Snapshot? _trusted;
 
-    public PathBuilder(ValidationSettings settings, AnchorIndex anchors, IEnumerable<ParsedCertificate> intermediates, WorkBudget budget)
+    public PathBuilder(ValidationSettings settings, AnchorIndex anchors, IEnumerable<ParsedCertificate> intermediates, WorkBudget budget, IReadOnlyList<UnusableCertificate>? unusable = null)
     {
         _settings = settings;
+        _unusable = unusable ?? [];
         _anchors = anchors;
         _budget = budget;
-        _revocation = new RevocationChecker(settings);
+        _revocation = new RevocationChecker(settings, this, budget);
         _intermediates = new Dictionary<string, List<ParsedCertificate>>(StringComparer.Ordinal);
         foreach (ParsedCertificate intermediate in intermediates)
         {
@@ -78,7 +80,7 @@ internal sealed class PathBuilder
         {
             Record(complete: false, child.IsSelfIssued
                 ? new PathProblem(CertificateProblemKinds.UntrustedRoot, childPosition, "The path ends in a self-issued certificate that is not in the trust store.")
-                : new PathProblem(CertificateProblemKinds.PartialChain, childPosition, $"No issuer named \"{child.Issuer}\" was sent by the peer or is in the trust store."));
+                : new PathProblem(CertificateProblemKinds.PartialChain, childPosition, NoIssuerMessage(child)));
             return;
         }
 
@@ -133,12 +135,35 @@ internal sealed class PathBuilder
         }
     }
 
+    /// <summary>Why no issuer of <paramref name="child"/> was found, naming a sent certificate that could not be used.</summary>
+    private string NoIssuerMessage(ParsedCertificate child)
+    {
+        foreach (UnusableCertificate sent in _unusable)
+        {
+            if (sent.Subject is { } subject && subject.Equals(child.Issuer))
+            {
+                return $"The peer sent an issuer named \"{child.Issuer}\" (certificate {sent.Index} of its list) but it cannot be used: {sent.Reason}";
+            }
+        }
+
+        string message = $"No issuer named \"{child.Issuer}\" was sent by the peer or is in the trust store.";
+        foreach (UnusableCertificate sent in _unusable)
+        {
+            if (sent.Subject is null)
+            {
+                message += $" The peer also sent certificate {sent.Index} of its list, which cannot be read at all: {sent.Reason}";
+            }
+        }
+
+        return message;
+    }
+
     /// <summary>Adds an issuer to the path and the problems it brings; false when the path may not grow further.</summary>
     private bool Push(ParsedCertificate issuer, bool isAnchor)
     {
         int position = _path.Count;
         _path.Add(issuer);
-        CertificateRules.CheckIssuer(issuer, position, isAnchor, _settings, _problems);
+        CertificateRules.CheckIssuer(issuer, position, isAnchor, isAnchor ? _anchors.ProfileOf(issuer) : TrustAnchorProfile.Strict, _settings, _problems);
 
         // Intermediates between the leaf and this issuer; self-issued ones do not count (RFC 5280 6.1.4 (l)).
         int intermediatesBelow = 0;
@@ -267,6 +292,32 @@ internal sealed class PathBuilder
         _signatures[edge] = (check, reason);
         return true;
     }
+
+    /// <summary>The trust anchors, then the peer's certificates, whose subject is <paramref name="name"/>.</summary>
+    public IEnumerable<ParsedCertificate> CertificatesNamed(DistinguishedName name)
+    {
+        foreach (ParsedCertificate anchor in _anchors.WithSubject(name).ToArray())
+        {
+            yield return anchor;
+        }
+
+        if (_intermediates.TryGetValue(name.CanonicalKey, out List<ParsedCertificate>? intermediates))
+        {
+            foreach (ParsedCertificate intermediate in intermediates)
+            {
+                yield return intermediate;
+            }
+        }
+    }
+
+    /// <summary>True when the certificate is one of the trust anchors (not merely one with the same name and key).</summary>
+    public bool IsAnchor(ParsedCertificate certificate) => _anchors.Find(certificate) is not null;
+
+    /// <summary>True when <paramref name="child"/>'s signature verifies with <paramref name="issuer"/>'s key, charged to the budget and cached like every edge of the path.</summary>
+    public bool Verifies(ParsedCertificate child, ParsedCertificate issuer) =>
+        SignatureAlgorithm.TryResolve(child.SignatureAlgorithm, out SignatureAlgorithm algorithm, out _) &&
+        TryVerify(child, issuer, algorithm, out SignatureCheck check, out _) &&
+        check == SignatureCheck.Valid;
 
     /// <summary>Issuers of <paramref name="child"/>: anchors first, then the peer's certificates; within each, the authority key identifier's match first, then those valid now.</summary>
     private List<Candidate> FindCandidates(ParsedCertificate child)

@@ -6,7 +6,7 @@ internal sealed class ValidationSettings
     /// <summary>Trusted certificates may be self-issued this many times in a path beyond <see cref="MaxChainDepth"/> (key rollover).</summary>
     public const int SelfIssuedAllowance = 8;
 
-    public ValidationSettings(DateTimeOffset time, TimeSpan clockSkew, int maxChainDepth, int maxSignatureChecks, string requiredExtendedKeyUsage, RevocationLists revocation)
+    public ValidationSettings(DateTimeOffset time, TimeSpan clockSkew, int maxChainDepth, int maxSignatureChecks, string? requiredExtendedKeyUsage, RevocationLists revocation)
     {
         // Certificates carry whole seconds; the instant is floored so that notBefore and notAfter compare at that
         // granularity (a certificate is valid during the whole second of its notAfter).
@@ -28,7 +28,8 @@ internal sealed class ValidationSettings
 
     public int MaxSignatureChecks { get; }
 
-    public string RequiredExtendedKeyUsage { get; }
+    /// <summary>The purpose the leaf must be valid for; null for any purpose (no extendedKeyUsage requirement at all).</summary>
+    public string? RequiredExtendedKeyUsage { get; }
 
     public bool RequiresServerAuthentication => string.Equals(RequiredExtendedKeyUsage, Oids.ServerAuthentication, StringComparison.Ordinal);
 

@@ -31,12 +31,19 @@ internal sealed class WorkBudget
 
     public bool IsExhausted { get; private set; }
 
+    /// <summary>The work that was refused first, once <see cref="IsExhausted"/> is true.</summary>
+    public string? RefusedWork { get; private set; }
+
+    /// <summary>What the validation did and which work broke the budget, for the <c>WorkBudgetExceeded</c> report.</summary>
+    public string Describe() =>
+        $"Path building gave up after {SignatureChecks} signature check(s), {Candidates} candidate issuer(s) and {NameComparisons} name comparison(s): {RefusedWork ?? "the budget was spent"}";
+
     /// <summary>Takes one signature check, or reports the budget spent.</summary>
     public bool TryChargeSignatureCheck()
     {
         if (SignatureChecks >= MaxSignatureChecks)
         {
-            IsExhausted = true;
+            Refuse($"one more signature check would exceed the limit of {MaxSignatureChecks}");
             return false;
         }
 
@@ -49,7 +56,7 @@ internal sealed class WorkBudget
     {
         if (Candidates >= MaxCandidates)
         {
-            IsExhausted = true;
+            Refuse($"one more candidate issuer would exceed the limit of {MaxCandidates}");
             return false;
         }
 
@@ -57,16 +64,26 @@ internal sealed class WorkBudget
         return true;
     }
 
-    /// <summary>Takes name comparisons, or reports the budget spent (without taking them).</summary>
-    public bool TryChargeNameComparisons(long comparisons)
+    /// <summary>Takes the comparisons of a certificate's names with a CA's subtrees, or reports the budget spent (without taking them) and records what asked.</summary>
+    /// <param name="names">How many names the certificate has.</param>
+    /// <param name="subtrees">How many subtrees the constraints have.</param>
+    /// <param name="subject">The subject of the certificate whose names are checked, for the report.</param>
+    public bool TryChargeNameComparisons(int names, int subtrees, DistinguishedName subject)
     {
+        long comparisons = (long)names * subtrees;
         if (NameComparisons + comparisons > MaxNameComparisons)
         {
-            IsExhausted = true;
+            Refuse($"checking {names} name(s) of \"{subject}\" against {subtrees} name-constraint subtree(s) needs {comparisons} comparison(s), which with the {NameComparisons} already made exceeds the limit of {MaxNameComparisons}");
             return false;
         }
 
         NameComparisons += comparisons;
         return true;
+    }
+
+    private void Refuse(string work)
+    {
+        IsExhausted = true;
+        RefusedWork ??= work;
     }
 }

@@ -47,7 +47,7 @@ internal sealed class SystemTrustStore : TrustStore
                 der.Add(certificate.RawDataMemory.ToArray());
             }
 
-            return new Loaded(TrustAnchors.FromOwnedBuffers(der), null);
+            return new Loaded(TrustAnchors.FromOwnedBuffers(der, TrustAnchorProfile.NameAndKey), null);
         }
         catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException or UnauthorizedAccessException or IOException or SecurityException)
         {

@@ -4,8 +4,8 @@ namespace CertPolicy;
 
 /// <summary>
 /// A source of trust anchors: the certificates a path may end in. Pass one to each validator; there is no global
-/// store. Built-in stores: <see cref="System"/>, <see cref="FromPemFile"/>, <see cref="FromPemDirectory"/>,
-/// <see cref="FromCertificates"/> and <see cref="Combine"/>. Derive from this class for another source.
+/// store. Built-in stores: <see cref="System"/>, <see cref="FromPemFile(string)"/>, <see cref="FromPemDirectory(string)"/>,
+/// <see cref="FromCertificates(IEnumerable{X509Certificate2})"/> and <see cref="Combine"/>. Derive from this class for another source.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -37,6 +37,8 @@ public abstract class TrustStore
     /// <see cref="GetAnchors"/>, and kept for the life of the process.
     /// </summary>
     /// <remarks>
+    /// Its anchors are held to <see cref="TrustAnchorProfile.NameAndKey"/>: the operating system's vendor curated
+    /// them, so an old root that predates today's certificate profile still anchors its chains (RFC 5280 6.1.1 (d)).
     /// When the system store cannot be read, it holds no anchor rather than throwing, so every path fails as
     /// untrusted (fail closed). Use a PEM file or directory store where the system roots are not wanted or not there.
     /// </remarks>
@@ -76,11 +78,22 @@ public abstract class TrustStore
     /// The file must hold at least one certificate; a binary DER file is refused with a hint to convert it.
     /// </para>
     /// </remarks>
-    public static TrustStore FromPemFile(string path)
+    public static TrustStore FromPemFile(string path) => FromPemFile(path, TrustAnchorProfile.Strict);
+
+    /// <summary>The certificates of a PEM bundle file, read and checked now, held to the given anchor profile.</summary>
+    /// <param name="path">The bundle's path; a relative path is resolved against the current directory.</param>
+    /// <param name="profile">
+    /// Which certificate-profile rules the anchors must meet themselves; <see cref="TrustAnchorProfile.NameAndKey"/>
+    /// for a copy of a vendor-curated root store.
+    /// </param>
+    /// <returns>An immutable store; the file is not read again.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path, or <paramref name="profile"/> is not defined.</exception>
+    /// <exception cref="TrustStoreException">As for <see cref="FromPemFile(string)"/>.</exception>
+    public static TrustStore FromPemFile(string path, TrustAnchorProfile profile)
     {
         string fullPath = FullPath(path);
         List<byte[]> certificates = PemBundleReader.ReadFile(fullPath);
-        return new InMemoryTrustStore(TrustAnchors.FromOwnedBuffers(certificates.Select(c => (ReadOnlyMemory<byte>)c)), $"PEM file '{fullPath}'");
+        return new InMemoryTrustStore(TrustAnchors.FromOwnedBuffers(certificates.Select(c => (ReadOnlyMemory<byte>)c), profile), $"PEM file '{fullPath}'");
     }
 
     /// <summary>The certificates of every certificate file in a directory, read and checked now.</summary>
@@ -89,14 +102,14 @@ public abstract class TrustStore
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
     /// <exception cref="TrustStoreException">
     /// The directory cannot be read, holds no certificate file, or a certificate file fails to load as
-    /// <see cref="FromPemFile"/> would; the exception names the file (and entry) at fault.
+    /// <see cref="FromPemFile(string)"/> would; the exception names the file (and entry) at fault.
     /// </exception>
     /// <remarks>
     /// <para>
     /// The certificate files are those directly in the directory whose names end in <c>.pem</c>, <c>.crt</c> or
     /// <c>.cer</c> (in any case), and OpenSSL hash links (eight hex digits, a dot and a number, such as
     /// <c>5ad8a5d6.0</c>), read in ordinal name order. Subdirectories, hidden files and other files are ignored.
-    /// Each certificate file is read under the rules of <see cref="FromPemFile"/> and must hold at least one
+    /// Each certificate file is read under the rules of <see cref="FromPemFile(string)"/> and must hold at least one
     /// certificate, so a private key saved as <c>key.pem</c> fails the load; keep keys elsewhere.
     /// </para>
     /// <para>
@@ -105,18 +118,36 @@ public abstract class TrustStore
     /// is read once, and a certificate present in several files is kept once. A broken link fails the load.
     /// </para>
     /// </remarks>
-    public static TrustStore FromPemDirectory(string path)
+    public static TrustStore FromPemDirectory(string path) => FromPemDirectory(path, TrustAnchorProfile.Strict);
+
+    /// <summary>The certificates of every certificate file in a directory, read and checked now, held to the given anchor profile.</summary>
+    /// <param name="path">The directory's path; a relative path is resolved against the current directory.</param>
+    /// <param name="profile">
+    /// Which certificate-profile rules the anchors must meet themselves; <see cref="TrustAnchorProfile.NameAndKey"/>
+    /// for a vendor-curated directory such as /etc/ssl/certs.
+    /// </param>
+    /// <returns>An immutable store; the directory is not read again.</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path, or <paramref name="profile"/> is not defined.</exception>
+    /// <exception cref="TrustStoreException">As for <see cref="FromPemDirectory(string)"/>.</exception>
+    public static TrustStore FromPemDirectory(string path, TrustAnchorProfile profile)
     {
         string fullPath = FullPath(path);
         List<byte[]> certificates = PemDirectoryReader.Read(fullPath);
-        return new InMemoryTrustStore(TrustAnchors.FromOwnedBuffers(certificates.Select(c => (ReadOnlyMemory<byte>)c)), $"PEM directory '{fullPath}'");
+        return new InMemoryTrustStore(TrustAnchors.FromOwnedBuffers(certificates.Select(c => (ReadOnlyMemory<byte>)c), profile), $"PEM directory '{fullPath}'");
     }
 
     /// <summary>A fixed set of certificates held in memory. Their DER is copied; the certificates may be disposed afterwards.</summary>
     /// <param name="certificates">The anchors; duplicates are kept once. May be empty (a store that trusts nothing).</param>
     /// <returns>An immutable store.</returns>
     /// <exception cref="ArgumentException">An entry is null.</exception>
-    public static TrustStore FromCertificates(IEnumerable<X509Certificate2> certificates)
+    public static TrustStore FromCertificates(IEnumerable<X509Certificate2> certificates) => FromCertificates(certificates, TrustAnchorProfile.Strict);
+
+    /// <summary>A fixed set of certificates held in memory, held to the given anchor profile. Their DER is copied.</summary>
+    /// <param name="certificates">The anchors; duplicates are kept once. May be empty (a store that trusts nothing).</param>
+    /// <param name="profile">Which certificate-profile rules the anchors must meet themselves.</param>
+    /// <returns>An immutable store.</returns>
+    /// <exception cref="ArgumentException">An entry is null, or <paramref name="profile"/> is not defined.</exception>
+    public static TrustStore FromCertificates(IEnumerable<X509Certificate2> certificates, TrustAnchorProfile profile)
     {
         ArgumentNullException.ThrowIfNull(certificates);
         var der = new List<ReadOnlyMemory<byte>>();
@@ -130,7 +161,7 @@ public abstract class TrustStore
             der.Add(certificate.RawDataMemory.ToArray());
         }
 
-        return new InMemoryTrustStore(TrustAnchors.FromOwnedBuffers(der), "in-memory certificates");
+        return new InMemoryTrustStore(TrustAnchors.FromOwnedBuffers(der, profile), "in-memory certificates");
     }
 
     /// <summary>

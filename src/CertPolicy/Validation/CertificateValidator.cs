@@ -53,6 +53,12 @@ public sealed class CertificateValidator
     /// <summary>The revocation lists this validator was given that could be parsed (their times bound what a cache may reuse).</summary>
     internal IReadOnlyList<ParsedCrl> SuppliedRevocationLists => _revocation.Lists;
 
+    /// <summary>
+    /// When true, the leaf is judged for any purpose: no extendedKeyUsage is required of the path (the conformance
+    /// harness's reading of a case that names no purpose). Internal: a TLS client always has one.
+    /// </summary>
+    internal bool AnyPurpose { get; init; }
+
     /// <summary>Which verdict decides validity.</summary>
     public ValidationMode Mode { get; }
 
@@ -124,8 +130,8 @@ public sealed class CertificateValidator
             return Report(identity, new ValidationVerdict([malformed]), ExpectedSubject is null ? null : new ValidationVerdict([malformed]), null, [], now);
         }
 
-        List<ParsedCertificate> intermediates = ParseIntermediates(peerCertificates, leaf);
-        var settings = new ValidationSettings(now, ClockSkew, _maxChainDepth, _maxSignatureChecks, _requiredExtendedKeyUsage, _revocation);
+        List<ParsedCertificate> intermediates = UnusableCertificate.ParseIssuers(peerCertificates, leaf, out List<UnusableCertificate> unusable);
+        var settings = new ValidationSettings(now, ClockSkew, _maxChainDepth, _maxSignatureChecks, AnyPurpose ? null : _requiredExtendedKeyUsage, _revocation);
         AnchorIndex anchors = AnchorIndex.For(TrustStore.GetAnchors());
         bool leafIsAnchor = anchors.Find(leaf) is not null;
 
@@ -141,12 +147,11 @@ public sealed class CertificateValidator
             problems.Add(new(CertificateProblemKinds.MalformedCertificate, -1, $"A supplied revocation list cannot be used: {crlError}"));
         }
 
-        PathOutcome outcome = new PathBuilder(settings, anchors, intermediates, budget).Build(leaf, leafIsAnchor);
+        PathOutcome outcome = new PathBuilder(settings, anchors, intermediates, budget, unusable).Build(leaf, leafIsAnchor);
         problems.AddRange(outcome.Problems);
         if (budget.IsExhausted && !outcome.IsTrusted)
         {
-            problems.Add(new(CertificateProblemKinds.WorkBudgetExceeded, -1,
-                $"Path building gave up after {budget.SignatureChecks} signature check(s), {budget.Candidates} candidate issuer(s) and {budget.NameComparisons} name comparison(s); the peer's certificates are not a usable chain."));
+            problems.Add(new(CertificateProblemKinds.WorkBudgetExceeded, -1, $"{budget.Describe()}; the peer's certificates are not a usable chain."));
         }
 
         ValidationVerdict modern = ToVerdict(problems, outcome.Path);
@@ -160,22 +165,6 @@ public sealed class CertificateValidator
         }
 
         return Report(identity, modern, legacy, path[0], path, now);
-    }
-
-    private static List<ParsedCertificate> ParseIntermediates(IReadOnlyList<ReadOnlyMemory<byte>> peerCertificates, ParsedCertificate leaf)
-    {
-        var intermediates = new List<ParsedCertificate>(peerCertificates.Count - 1);
-        var seen = new HashSet<string>(StringComparer.Ordinal) { leaf.Sha256Fingerprint };
-        for (int i = 1; i < peerCertificates.Count; i++)
-        {
-            // Junk and duplicates among the extra certificates are ignored: servers send all sorts.
-            if (ParsedCertificate.TryParse(peerCertificates[i], out ParsedCertificate? certificate, out _) && seen.Add(certificate.Sha256Fingerprint))
-            {
-                intermediates.Add(certificate);
-            }
-        }
-
-        return intermediates;
     }
 
     private static void CheckIdentity(ParsedCertificate leaf, ServerIdentity identity, List<PathProblem> problems)

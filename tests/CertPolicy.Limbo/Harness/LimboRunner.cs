@@ -79,7 +79,7 @@ internal static class LimboRunner
         }
 
         bool isServer = string.Equals(testCase.ValidationKind, "SERVER", StringComparison.Ordinal);
-        var purposes = new List<string>();
+        var purposes = new List<string?>();
         foreach (string purpose in testCase.ExtendedKeyUsage ?? [])
         {
             if (!Purposes.TryGetValue(purpose, out string? oid))
@@ -92,7 +92,8 @@ internal static class LimboRunner
 
         if (purposes.Count == 0)
         {
-            purposes.Add(isServer ? CertificateValidatorOptions.ServerAuthenticationOid : CertificateValidatorOptions.ClientAuthenticationOid);
+            // The schema: an empty list constrains nothing, so the case is validated without a required purpose.
+            purposes.Add(null);
         }
 
         ServerIdentity? identity = null;
@@ -124,15 +125,19 @@ internal static class LimboRunner
         return new PreparedCase(new InMemoryAnchors(trusted), peer, crls, maxChainDepth, purposes, identity, time, refusedName, null, notes);
     }
 
-    /// <summary>Creates the validator for one purpose of a prepared case.</summary>
-    public static CertificateValidator CreateValidator(PreparedCase prepared, string purpose)
+    /// <summary>Creates the validator for one purpose of a prepared case; null for any purpose (the library's internal mode).</summary>
+    public static CertificateValidator CreateValidator(PreparedCase prepared, string? purpose)
     {
         ArgumentNullException.ThrowIfNull(prepared);
         var options = new CertificateValidatorOptions
         {
             TrustStore = prepared.TrustStore,
-            RequiredExtendedKeyUsage = purpose,
         };
+        if (purpose is not null)
+        {
+            options.RequiredExtendedKeyUsage = purpose;
+        }
+
         if (prepared.MaxChainDepth is int depth)
         {
             options.MaxChainDepth = depth;
@@ -143,7 +148,7 @@ internal static class LimboRunner
             options.RevocationLists.Add(crl);
         }
 
-        return new CertificateValidator(options, prepared.Time);
+        return new CertificateValidator(options, prepared.Time) { AnyPurpose = purpose is null };
     }
 
     /// <summary>Evaluates one case.</summary>
@@ -172,7 +177,7 @@ internal static class LimboRunner
 
         var context = new StringBuilder();
         bool valid = true;
-        foreach (string purpose in prepared.Purposes)
+        foreach (string? purpose in prepared.Purposes)
         {
             CertificateValidator validator = CreateValidator(prepared, purpose);
             ValidationReport report;
@@ -250,7 +255,7 @@ internal sealed record PreparedCase(
     IReadOnlyList<ReadOnlyMemory<byte>> Peer,
     IReadOnlyList<ReadOnlyMemory<byte>> RevocationLists,
     int? MaxChainDepth,
-    IReadOnlyList<string> Purposes,
+    IReadOnlyList<string?> Purposes,
     ServerIdentity? Identity,
     TimeProvider Time,
     string? RefusedName,

@@ -67,7 +67,7 @@ public sealed class LimboConformanceTests(ITestOutputHelper output)
         foreach (LimboCase testCase in suite.Testcases.Where(c => c.Id.StartsWith("pathological::", StringComparison.Ordinal)))
         {
             PreparedCase prepared = LimboRunner.Prepare(testCase);
-            foreach (string purpose in prepared.Purposes)
+            foreach (string? purpose in prepared.Purposes)
             {
                 CertificateValidator validator = LimboRunner.CreateValidator(prepared, purpose);
                 var clock = Stopwatch.StartNew();

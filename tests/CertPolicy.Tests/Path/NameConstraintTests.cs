@@ -256,5 +256,10 @@ public sealed class NameConstraintTests
 
         Assert.True(report.Kinds().HasFlag(CertificateProblemKinds.WorkBudgetExceeded), string.Join(" | ", report.Modern.Problems));
         Assert.InRange(budget.NameComparisons, 0, WorkBudget.MaxNameComparisons);
+
+        // The report names the work that broke the budget: 301 SAN names plus the subject's against 2200 subtrees.
+        string message = report.Of(CertificateProblemKinds.WorkBudgetExceeded).Single().Message;
+        Assert.Contains("checking 303 name(s) of \"CN=server.example.test\" against 2200 name-constraint subtree(s)", message, StringComparison.Ordinal);
+        Assert.Contains($"limit of {WorkBudget.MaxNameComparisons}", message, StringComparison.Ordinal);
     }
 }

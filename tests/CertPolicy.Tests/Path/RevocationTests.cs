@@ -160,12 +160,152 @@ public sealed class RevocationTests
         AssertOnly(Validate(unnamed, [], partition), CertificateProblemKinds.RevocationStatusUnknown);
     }
 
+    [Fact]
+    public void A_crl_signed_by_the_cas_key_rollover_certificate_decides()
+    {
+        (X509Certificate2 ca, X509Certificate2 rollover) = CaWithRollover("CN=Rollover CA");
+        X509Certificate2 leaf = TestPki.Issue(ca, TestPki.LeafSpec(Host));
+        X509Certificate2 other = TestPki.Issue(ca, TestPki.LeafSpec("other.example.test"));
+
+        // The CA signs its CRLs with its new key; the leaf was issued under the old one.
+        ValidationReport report = Validate(leaf, [ca, rollover], TestPki.CreateCrl(_root), TestPki.CreateCrl(rollover, [other]));
+
+        AssertValid(report);
+    }
+
+    [Fact]
+    public void A_certificate_on_a_crl_signed_after_a_key_rollover_is_revoked()
+    {
+        (X509Certificate2 ca, X509Certificate2 rollover) = CaWithRollover("CN=Rollover CA");
+        X509Certificate2 leaf = TestPki.Issue(ca, TestPki.LeafSpec(Host));
+
+        ValidationReport report = Validate(leaf, [ca, rollover], TestPki.CreateCrl(_root), TestPki.CreateCrl(rollover, [leaf]));
+
+        AssertOnly(report, CertificateProblemKinds.Revoked);
+        Assert.Equal(0, report.Of(CertificateProblemKinds.Revoked).Single().ChainPosition);
+    }
+
+    [Fact]
+    public void A_crl_signed_by_a_rollover_key_the_peer_did_not_send_cannot_decide()
+    {
+        (X509Certificate2 ca, X509Certificate2 rollover) = CaWithRollover("CN=Rollover CA");
+        X509Certificate2 leaf = TestPki.Issue(ca, TestPki.LeafSpec(Host));
+
+        ValidationReport report = Validate(leaf, [ca], TestPki.CreateCrl(_root), TestPki.CreateCrl(rollover, [leaf]));
+
+        AssertOnly(report, CertificateProblemKinds.RevocationStatusUnknown);
+    }
+
+    [Fact]
+    public void A_crl_signing_certificate_without_crl_sign_cannot_sign_crls()
+    {
+        X509Certificate2 ca = TestPki.Issue(_root, TestPki.CaSpec("CN=Signer CA"));
+        X509Certificate2 signer = TestPki.Issue(ca, TestPki.CaSpec("CN=Signer CA") with { KeyUsage = X509KeyUsageFlags.KeyCertSign });
+        X509Certificate2 leaf = TestPki.Issue(ca, TestPki.LeafSpec(Host));
+
+        ValidationReport report = Validate(leaf, [ca, signer], TestPki.CreateCrl(_root), CrlNamed(ca.SubjectName, signer, leaf));
+
+        AssertOnly(report, CertificateProblemKinds.RevocationStatusUnknown);
+        Assert.Contains("cRLSign", report.Modern.Problems[0].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_crl_signed_by_a_certificate_with_another_name_is_not_used()
+    {
+        X509Certificate2 ca = TestPki.Issue(_root, TestPki.CaSpec("CN=Named CA"));
+        X509Certificate2 stranger = TestPki.Issue(ca, TestPki.CaSpec("CN=Another Name"));
+        X509Certificate2 leaf = TestPki.Issue(ca, TestPki.LeafSpec(Host));
+
+        // The CRL claims the CA's name but is signed by a key certified under another name.
+        ValidationReport report = Validate(leaf, [ca, stranger], TestPki.CreateCrl(_root), CrlNamed(ca.SubjectName, stranger, leaf));
+
+        AssertOnly(report, CertificateProblemKinds.RevocationStatusUnknown);
+        Assert.Equal(0, report.Modern.Problems[0].ChainPosition);
+    }
+
+    [Fact]
+    public void A_directory_name_distribution_point_crl_covers_the_certificates_naming_it()
+    {
+        const string Partition = "CN=Partition 7, CN=Revocation Root";
+        X509Certificate2 named = TestPki.Issue(_root, TestPki.LeafSpec(Host) with { Extensions = [DistributionPointExtension(TestPki.DirectoryName(Partition))] });
+        X509Certificate2 unnamed = TestPki.Issue(_root, TestPki.LeafSpec(Host) with { Extensions = [DistributionPointExtension(TestPki.DirectoryName("CN=Partition 8, CN=Revocation Root"))] });
+
+        byte[] partition = WithIssuingDistributionPoint(_root, TestPki.DirectoryName(Partition), revoked: []);
+        byte[] revoking = WithIssuingDistributionPoint(_root, TestPki.DirectoryName(Partition), revoked: [named]);
+
+        AssertValid(Validate(named, [], partition));
+        AssertOnly(Validate(named, [], revoking), CertificateProblemKinds.Revoked);
+        AssertOnly(Validate(unnamed, [], partition), CertificateProblemKinds.RevocationStatusUnknown);
+    }
+
+    [Fact]
+    public void A_directory_name_distribution_point_crl_naming_the_issuer_covers_certificates_without_distribution_points()
+    {
+        X509Certificate2 leaf = TestPki.Issue(_root, TestPki.LeafSpec(Host));
+
+        AssertOnly(Validate(leaf, [], WithIssuingDistributionPoint(_root, TestPki.DirectoryName("CN=Revocation Root"), revoked: [leaf])), CertificateProblemKinds.Revoked);
+        AssertOnly(Validate(leaf, [], WithIssuingDistributionPoint(_root, TestPki.DirectoryName("CN=Elsewhere"), revoked: [leaf])), CertificateProblemKinds.RevocationStatusUnknown);
+    }
+
+    /// <summary>An intermediate CA under the root, and its key-rollover certificate: the same name, a new key, certified by the old key.</summary>
+    private (X509Certificate2 Ca, X509Certificate2 Rollover) CaWithRollover(string name)
+    {
+        X509Certificate2 ca = TestPki.Issue(_root, TestPki.CaSpec(name));
+        X509Certificate2 rollover = TestPki.Issue(ca, TestPki.CaSpec(name));
+        return (ca, rollover);
+    }
+
+    /// <summary>A CRL that names <paramref name="issuerName"/> as its issuer, signed by <paramref name="signer"/>'s key (whatever its name).</summary>
+    private static byte[] CrlNamed(X500DistinguishedName issuerName, X509Certificate2 signer, params X509Certificate2[] revoked)
+    {
+        var builder = new CertificateRevocationListBuilder();
+        foreach (X509Certificate2 certificate in revoked)
+        {
+            builder.AddEntry(certificate, TestPki.Now.AddDays(-2));
+        }
+
+        using System.Security.Cryptography.ECDsa key = signer.GetECDsaPrivateKey()!;
+        return builder.Build(
+            issuerName,
+            X509SignatureGenerator.CreateForECDsa(key),
+            System.Numerics.BigInteger.One,
+            TestPki.Now.AddDays(29),
+            System.Security.Cryptography.HashAlgorithmName.SHA256,
+            X509AuthorityKeyIdentifierExtension.CreateFromCertificate(signer, true, false),
+            TestPki.Now.AddDays(-1));
+    }
+
+    /// <summary>A cRLDistributionPoints extension with one point whose fullName is the given GeneralName's DER.</summary>
+    private static X509Extension DistributionPointExtension(byte[] generalName)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        using (writer.PushSequence())
+        {
+            using (writer.PushSequence())
+            {
+                using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0, true)))
+                {
+                    using (writer.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0, true)))
+                    {
+                        writer.WriteEncodedValue(generalName);
+                    }
+                }
+            }
+        }
+
+        return new X509Extension("2.5.29.31", writer.Encode(), false);
+    }
+
     /// <summary>Rebuilds a CRL's tbsCertList without its extensions (so without cRLNumber), re-signed.</summary>
     private static byte[] ResignCrlWithoutExtensions(byte[] crl, X509Certificate2 issuer) =>
         TestPki.Resign(crl, issuer, fields => [.. fields.Where(f => f[0] != 0xA0)]);
 
     /// <summary>A CRL of the issuer whose issuingDistributionPoint names one URI.</summary>
-    private static byte[] WithIssuingDistributionPoint(X509Certificate2 issuer, string uri)
+    private static byte[] WithIssuingDistributionPoint(X509Certificate2 issuer, string uri) =>
+        WithIssuingDistributionPoint(issuer, TestPki.UriName(uri), revoked: []);
+
+    /// <summary>A CRL of the issuer, revoking the given certificates, whose issuingDistributionPoint names one GeneralName (its DER).</summary>
+    private static byte[] WithIssuingDistributionPoint(X509Certificate2 issuer, byte[] generalName, X509Certificate2[] revoked)
     {
         var idp = new AsnWriter(AsnEncodingRules.DER);
         using (idp.PushSequence())
@@ -174,13 +314,13 @@ public sealed class RevocationTests
             {
                 using (idp.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0, true)))
                 {
-                    idp.WriteCharacterString(UniversalTagNumber.IA5String, uri, new Asn1Tag(TagClass.ContextSpecific, 6));
+                    idp.WriteEncodedValue(generalName);
                 }
             }
         }
 
         byte[] idpValue = idp.Encode();
-        return TestPki.Resign(TestPki.CreateCrl(issuer), issuer, fields =>
+        return TestPki.Resign(TestPki.CreateCrl(issuer, revoked), issuer, fields =>
         {
             int index = fields.FindIndex(f => f[0] == 0xA0);
             var reader = new AsnReader(fields[index], AsnEncodingRules.DER);
