@@ -38,14 +38,10 @@ internal static class CertificateRules
             problems.Add(new(CertificateProblemKinds.NonConformingCertificate, position, serialProblem));
         }
 
-        // RFC 5280 4.2.1.1: every certificate names the key that signed it, except a self-signed one. The rule binds
-        // the CA that issued the certificate; a trust anchor is trusted for its own name and key, whoever issued it
-        // (a cross-signed root is often an anchor too), so the rule is not applied to anchors.
-        if (isAnchor)
-        {
-            return;
-        }
-
+        // RFC 5280 4.2.1.1: every certificate names the key that signed it, except a self-signed one. That presence
+        // rule binds the CA that issued the certificate; a trust anchor is trusted for its own name and key, whoever
+        // issued it (a cross-signed root is often an anchor too), so it is not applied to anchors. The form of an AKI
+        // that is present (keyIdentifier included, CABF BR 7.1.2.1.3 for roots) is.
         if (certificate.AuthorityKeyIdentifier is { } aki)
         {
             if (aki.KeyIdentifier is null)
@@ -53,7 +49,7 @@ internal static class CertificateRules
                 problems.Add(new(CertificateProblemKinds.NonConformingCertificate, position, "authorityKeyIdentifier has no keyIdentifier."));
             }
         }
-        else if (!certificate.IsSelfIssued)
+        else if (!certificate.IsSelfIssued && !isAnchor)
         {
             problems.Add(new(CertificateProblemKinds.NonConformingCertificate, position, "The certificate has no authorityKeyIdentifier, which every certificate that is not self-signed must have."));
         }
@@ -254,15 +250,19 @@ internal static class CertificateRules
             problems.Add(new(CertificateProblemKinds.NonConformingCertificate, 0, "The leaf's extendedKeyUsage is marked critical; it must not be."));
         }
 
-        if (settings.RequiredExtendedKeyUsage is not { } required)
+        string? required = settings.RequiredExtendedKeyUsage;
+        if (leaf.ExtendedKeyUsage is not { } eku)
         {
-            // Any purpose: nothing is required of the leaf's extendedKeyUsage but its form.
+            // The extension's presence is a rule of the subscriber certificate profile, whatever the purpose.
+            problems.Add(new(CertificateProblemKinds.MissingExtendedKeyUsage, 0, required is null
+                ? "The leaf has no extendedKeyUsage extension, which a subscriber certificate must have (CABF BR 7.1.2.7.10)."
+                : $"The leaf has no extendedKeyUsage extension; it must list {PurposeName(required)} (CABF BR 7.1.2.7.10)."));
             return;
         }
 
-        if (leaf.ExtendedKeyUsage is not { } eku)
+        if (required is null)
         {
-            problems.Add(new(CertificateProblemKinds.MissingExtendedKeyUsage, 0, $"The leaf has no extendedKeyUsage extension; it must list {PurposeName(required)} (CABF BR 7.1.2.7.10)."));
+            // Any purpose: whatever the extension lists is accepted.
             return;
         }
 

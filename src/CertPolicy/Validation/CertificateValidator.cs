@@ -54,8 +54,9 @@ public sealed class CertificateValidator
     internal IReadOnlyList<ParsedCrl> SuppliedRevocationLists => _revocation.Lists;
 
     /// <summary>
-    /// When true, the leaf is judged for any purpose: no extendedKeyUsage is required of the path (the conformance
-    /// harness's reading of a case that names no purpose). Internal: a TLS client always has one.
+    /// When true, the leaf is judged for any purpose: no purpose is required of the leaf's or the CAs' extendedKeyUsage
+    /// (the conformance harness's reading of a case that names none); the leaf must still carry the extension. Internal:
+    /// a TLS client always has a purpose.
     /// </summary>
     internal bool AnyPurpose { get; init; }
 

@@ -178,12 +178,25 @@ public sealed class IssuerRuleTests
     }
 
     [Fact]
-    public void An_intermediate_as_anchor_needs_its_authority_key_identifier()
+    public void An_intermediate_as_anchor_needs_no_authority_key_identifier()
     {
+        // The AKI presence rule binds the CA that issued the certificate, not the trust decision (RFC 5280 6.1.1 (d)).
         X509Certificate2 crossSigned = TestPki.Issue(Root, TestPki.CaSpec("CN=Cross Signed Anchor") with { IncludeAuthorityKeyIdentifier = false });
         X509Certificate2 leaf = TestPki.Issue(crossSigned, TestPki.LeafSpec(Host));
 
-        AssertOnly(Validator([crossSigned]).Validate(leaf), CertificateProblemKinds.NonConformingCertificate);
+        AssertValid(Validator([crossSigned]).Validate(leaf));
+    }
+
+    [Fact]
+    public void An_intermediate_without_authority_key_identifier_is_refused_when_it_is_not_the_anchor()
+    {
+        X509Certificate2 crossSigned = TestPki.Issue(Root, TestPki.CaSpec("CN=Cross Signed Intermediate") with { IncludeAuthorityKeyIdentifier = false });
+        X509Certificate2 leaf = TestPki.Issue(crossSigned, TestPki.LeafSpec(Host));
+
+        ValidationReport report = Validator([Root]).Validate(leaf, crossSigned);
+
+        AssertOnly(report, CertificateProblemKinds.NonConformingCertificate);
+        Assert.Equal(1, report.Modern.Problems.Single().ChainPosition);
     }
 
     private static byte[] ExtensionDer(X509Extension extension)

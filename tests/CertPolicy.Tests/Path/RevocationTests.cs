@@ -197,6 +197,18 @@ public sealed class RevocationTests
     }
 
     [Fact]
+    public void A_crl_signed_by_a_separate_crl_signing_certificate_of_the_ca_decides()
+    {
+        X509Certificate2 ca = TestPki.Issue(_root, TestPki.CaSpec("CN=Delegating CA"));
+        X509Certificate2 signer = TestPki.Issue(ca, new TestCertificateSpec { Subject = "CN=Delegating CA", IsCertificateAuthority = false, KeyUsage = X509KeyUsageFlags.CrlSign });
+        X509Certificate2 leaf = TestPki.Issue(ca, TestPki.LeafSpec(Host));
+        X509Certificate2 expiredSigner = TestPki.Issue(ca, new TestCertificateSpec { Subject = "CN=Delegating CA", IsCertificateAuthority = false, KeyUsage = X509KeyUsageFlags.CrlSign, NotAfter = TestPki.Now.AddDays(-1) });
+
+        AssertOnly(Validate(leaf, [ca, signer], TestPki.CreateCrl(_root), CrlNamed(ca.SubjectName, signer, leaf)), CertificateProblemKinds.Revoked);
+        AssertOnly(Validate(leaf, [ca, expiredSigner], TestPki.CreateCrl(_root), CrlNamed(ca.SubjectName, expiredSigner, leaf)), CertificateProblemKinds.RevocationStatusUnknown);
+    }
+
+    [Fact]
     public void A_crl_signing_certificate_without_crl_sign_cannot_sign_crls()
     {
         X509Certificate2 ca = TestPki.Issue(_root, TestPki.CaSpec("CN=Signer CA"));
