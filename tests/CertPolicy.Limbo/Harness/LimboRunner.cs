@@ -9,7 +9,9 @@ namespace CertPolicy.Limbo;
 /// Evaluates x509-limbo cases with CertPolicy's public API, as a user would: the trusted certificates become an
 /// in-memory <see cref="TrustStore"/>, the peer certificate and the untrusted intermediates are the certificates the
 /// peer sent, the validation time is a fixed <see cref="TimeProvider"/>, and the expected peer name, extended key
-/// usages, maximum chain depth and CRLs map to the validator's options. Shared by the console harness and the tests.
+/// usages, maximum chain depth and CRLs map to the validator's options. An empty list of extended key usages
+/// constrains no purpose (the schema's reading), so such a case uses the validator's one internal switch,
+/// <c>AnyPurpose</c>. Shared by the console harness and the tests.
 /// </summary>
 internal static class LimboRunner
 {

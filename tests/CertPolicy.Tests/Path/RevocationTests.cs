@@ -209,6 +209,23 @@ public sealed class RevocationTests
     }
 
     [Fact]
+    public void A_crl_signer_whose_own_path_loops_is_not_used()
+    {
+        // S (the CA's name, a new key) is issued by X, and X by S's key: the signer's path is a cycle, never the anchor.
+        X509Certificate2 ca = TestPki.Issue(_root, TestPki.CaSpec("CN=Looping CA"));
+        X509Certificate2 leaf = TestPki.Issue(ca, TestPki.LeafSpec(Host));
+        X509Certificate2 signerKey = TestPki.Issue(null, TestPki.CaSpec("CN=Looping CA"));
+        X509Certificate2 loopKey = TestPki.Issue(null, TestPki.CaSpec("CN=Loop X"));
+        X509Certificate2 x = TestPki.Issue(signerKey, TestPki.CaSpec("CN=Loop X") with { KeyOf = loopKey });
+        X509Certificate2 signer = TestPki.Issue(loopKey, TestPki.CaSpec("CN=Looping CA") with { KeyOf = signerKey });
+
+        ValidationReport report = Validate(leaf, [ca, signer, x], TestPki.CreateCrl(_root), CrlNamed(ca.SubjectName, signerKey, leaf));
+
+        AssertOnly(report, CertificateProblemKinds.RevocationStatusUnknown);
+        Assert.Contains("no valid path to the trust anchor", report.Modern.Problems[0].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_crl_signing_certificate_without_crl_sign_cannot_sign_crls()
     {
         X509Certificate2 ca = TestPki.Issue(_root, TestPki.CaSpec("CN=Signer CA"));
