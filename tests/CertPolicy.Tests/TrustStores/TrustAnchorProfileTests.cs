@@ -8,6 +8,11 @@ using static CertPolicy.Tests.PathBuilding.PathTestKit;
 namespace CertPolicy.Tests.TrustStores;
 
 /// <summary>Trust anchors as RFC 5280 6.1.1 (d) defines them (a name and a key), and the per-store anchor profile.</summary>
+/// <remarks>
+/// Not run beside other tests: re-signing and validating every root of the machine is CPU-heavy, and the approvals
+/// concurrency tests wait on file locks with a bounded timeout.
+/// </remarks>
+[Collection(nameof(TrustAnchorProfileTests))]
 public sealed class TrustAnchorProfileTests
 {
     /// <summary>The AlgorithmIdentifier of ecdsa-with-SHA256.</summary>
@@ -172,4 +177,10 @@ public sealed class TrustAnchorProfileTests
 
         return [.. roots.Values];
     }
+}
+
+/// <summary>The collection of <see cref="TrustAnchorProfileTests"/>, run alone.</summary>
+[CollectionDefinition(nameof(TrustAnchorProfileTests), DisableParallelization = true)]
+public sealed class TrustAnchorProfileCollection
+{
 }
