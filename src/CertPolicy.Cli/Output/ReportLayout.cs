@@ -78,7 +78,7 @@ internal static class ReportLayout
 
         if (judgement.Outcomes.Any(o => o.Outcome == Outcomes.Prompt))
         {
-            notes.Add(new Cell("Agents that cannot ask anyone (services without a user session) refuse where the table says they prompt.", Tone.Muted));
+            notes.Add(new Cell("Agents that cannot ask anyone (services without a user session) refuse where the table says they ask.", Tone.Muted));
         }
 
         foreach (AgentOutcome outcome in judgement.Outcomes.Where(o => o.ApprovedAt is not null).DistinctBy(o => o.ApprovedAt))
