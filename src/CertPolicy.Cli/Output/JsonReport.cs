@@ -43,15 +43,7 @@ internal static class JsonReport
             OrderNote = source.OrderNote,
             Identity = report.Identity?.ToString(),
             Mode = report.Mode == ValidationMode.Legacy ? "legacy" : "modern",
-            Profile = new ProfileJson
-            {
-                Name = judgement.Profile.Name,
-                File = judgement.Profile.File,
-                Mode = judgement.Profile.Validator.Mode == ValidationMode.Legacy ? "legacy" : "modern",
-                InvalidCertificateAction = judgement.Profile.FromFile ? judgement.Profile.Action.ToString() : null,
-                ExpectedSubject = judgement.ExpectedSubject,
-                ClockSkew = judgement.Profile.Validator.ClockSkew.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
-            },
+            Profile = Profile(judgement.Profile, judgement.Profile.FromFile),
             ValidatedAt = report.ValidatedAt.ToUniversalTime(),
             TrustStore = judgement.TrustDescription,
             Valid = judgement.IsValid,
@@ -82,6 +74,21 @@ internal static class JsonReport
             Approvals = new ApprovalsUsedJson { Consulted = judgement.ApprovalsFile is not null, File = judgement.ApprovalsFile },
             Warnings = [.. judgement.Warnings],
             Notes = [.. judgement.Notes],
+        };
+    }
+
+    /// <summary>The profile judged with; its action only when it is the agents' own (<paramref name="withAction"/>).</summary>
+    public static ProfileJson Profile(AgentProfile profile, bool withAction)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        return new ProfileJson
+        {
+            Name = profile.Name,
+            File = profile.File,
+            Mode = profile.Validator.Mode == ValidationMode.Legacy ? "legacy" : "modern",
+            InvalidCertificateAction = withAction ? profile.Action.ToString() : null,
+            ExpectedSubject = profile.Validator.ExpectedSubject,
+            ClockSkew = profile.Validator.ClockSkew.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
         };
     }
 

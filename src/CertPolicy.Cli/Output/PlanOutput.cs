@@ -83,15 +83,7 @@ internal static class PlanOutput
             Sha256 = context.Leaf is null ? null : CertificateFacts.FormatFingerprint(context.Leaf.Sha256Fingerprint),
             NotAfter = context.Leaf?.NotAfter.ToUniversalTime(),
             OrderNote = context.OrderNote,
-            Profile = new ProfileJson
-            {
-                Name = profile.Name,
-                File = profile.File,
-                Mode = profile.Validator.Mode == ValidationMode.Legacy ? "legacy" : "modern",
-                InvalidCertificateAction = profile.Action.ToString(),
-                ExpectedSubject = profile.Validator.ExpectedSubject,
-                ClockSkew = profile.Validator.ClockSkew.ToString("c", CultureInfo.InvariantCulture),
-            },
+            Profile = JsonReport.Profile(profile, withAction: true),
             JudgedAt = context.Judge.Now,
             ExitCode = plan.ExitCode,
             Totals = plan.Totals.ToDictionary(t => t.Outcome, t => t.Count),
