@@ -35,6 +35,20 @@ public sealed class GenerationsAndProfileTests : IClassFixture<GenerationsAndPro
         Assert.Contains("  Deny    connects silently  refuses\n", result.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_terminal_shows_both_generations_in_one_coloured_table()
+    {
+        CliResult result = await CliRun.RunAsync(
+            ["inspect", _chain.ChainPem, "--server-name", TestChain.ServerName, "--trust", _chain.RootPem, "--expected-subject", LegacySubject],
+            terminal: true);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("\u001b[", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Modern agents", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Legacy agents", result.Output, StringComparison.Ordinal);
+        Assert.Contains(_chain.LeafSha256, result.Output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(null, 0)]
     [InlineData("modern", 0)]

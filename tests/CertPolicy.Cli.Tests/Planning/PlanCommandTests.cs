@@ -104,6 +104,19 @@ public sealed class PlanCommandTests : IDisposable
         Assert.Contains("line 3 (bad)", json.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Plan_has_help_with_examples_and_requires_its_two_files()
+    {
+        CliResult help = await CliRun.RunAsync("plan", "--help");
+        CliResult missing = await CliRun.RunAsync("plan", "--certificate", _chain.ChainPem);
+
+        Assert.True(help.ExitCode == 0, help.ToString());
+        Assert.Contains("--inventory", help.Output, StringComparison.Ordinal);
+        Assert.Contains("Examples:", help.Output, StringComparison.Ordinal);
+        Assert.True(missing.ExitCode == 1, missing.ToString());
+        Assert.Contains("--inventory", Assert.Single(missing.ErrorLines), StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         _chain.Dispose();
