@@ -141,7 +141,7 @@ internal sealed class PlanJson
 
     public required int ExitCode { get; init; }
 
-    /// <summary>Endpoints per outcome: connect, prompt, refuse, refuse-unattended (every key present).</summary>
+    /// <summary>Endpoints per outcome: connect, ask, refuse, refuse-unattended (every key present).</summary>
     public required Dictionary<string, int> Totals { get; init; }
 
     public required List<PlanStepJson> Steps { get; init; }
