@@ -9,6 +9,8 @@ namespace CertPolicy.Cli;
 /// <summary>
 /// The <c>certpolicy</c> command line: builds the commands and runs one. Expected failures print one line,
 /// <c>certpolicy: message</c>, on standard error and exit with <see cref="ExitCodes.Error"/>; nothing prints a stack trace.
+/// With --json (any command), the failure is instead one JSON object on standard output,
+/// <c>{"error": {"code": ..., "message": ..., "exitCode": ...}}</c>, with the same exit code.
 /// </summary>
 internal static class CertPolicyCli
 {
@@ -18,6 +20,7 @@ internal static class CertPolicyCli
     [
         "certpolicy check ems.example.com:8443 --trust company-roots.pem",
         "certpolicy inspect new-chain.pem --server-name ems.example.com:8443",
+        "certpolicy plan --certificate new-chain.pem --inventory agents.csv --profile appsettings.json",
         "certpolicy approvals list",
     ];
 
@@ -28,10 +31,11 @@ internal static class CertPolicyCli
         ArgumentNullException.ThrowIfNull(environment);
         Command root = CreateRootCommand(environment);
         ParseResult parse = root.Parse(args);
+        bool json = args.Contains("--json", StringComparer.Ordinal);
         if (parse.Action is ParseErrorAction)
         {
             string message = parse.Errors.Count > 0 ? parse.Errors[0].Message : "the command line is not valid.";
-            await WriteErrorAsync(environment, $"{EndSentence(message)} See '{CommandPath(parse)} --help'.").ConfigureAwait(false);
+            await WriteErrorAsync(environment, json, "bad-arguments", $"{EndSentence(message)} See '{CommandPath(parse)} --help'.").ConfigureAwait(false);
             return ExitCodes.Error;
         }
 
@@ -52,19 +56,19 @@ internal static class CertPolicyCli
         }
         catch (CliException ex)
         {
-            await WriteErrorAsync(environment, EndSentence(ex.Message)).ConfigureAwait(false);
+            await WriteErrorAsync(environment, json, ex.Code, EndSentence(ex.Message)).ConfigureAwait(false);
             return ExitCodes.Error;
         }
         catch (OperationCanceledException)
         {
-            await WriteErrorAsync(environment, "cancelled.").ConfigureAwait(false);
+            await WriteErrorAsync(environment, json, "cancelled", "cancelled.").ConfigureAwait(false);
             return ExitCodes.Error;
         }
 #pragma warning disable CA1031 // The tool's promise: one line on standard error, never a stack trace.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            await WriteErrorAsync(environment, $"unexpected error ({ex.GetType().Name}): {EndSentence(ex.Message)}").ConfigureAwait(false);
+            await WriteErrorAsync(environment, json, "unexpected", $"unexpected error ({ex.GetType().Name}): {EndSentence(ex.Message)}").ConfigureAwait(false);
             return ExitCodes.Error;
         }
     }
@@ -79,9 +83,11 @@ internal static class CertPolicyCli
         };
         Command check = CheckCommand.Create(environment);
         Command inspect = InspectCommand.Create(environment);
+        Command plan = PlanCommand.Create(environment);
         (Command approvals, Command list, Command forget) = ApprovalsCommand.Create(environment);
         root.Subcommands.Add(check);
         root.Subcommands.Add(inspect);
+        root.Subcommands.Add(plan);
         root.Subcommands.Add(approvals);
 
         var examples = new Dictionary<Command, string[]>
@@ -89,6 +95,7 @@ internal static class CertPolicyCli
             [root] = RootExamples,
             [check] = CheckCommand.Examples,
             [inspect] = InspectCommand.Examples,
+            [plan] = PlanCommand.Examples,
             [approvals] = ApprovalsCommand.Examples,
             [list] = ApprovalsCommand.ListExamples,
             [forget] = ApprovalsCommand.ForgetExamples,
@@ -98,8 +105,19 @@ internal static class CertPolicyCli
         return root;
     }
 
-    private static async Task WriteErrorAsync(CliEnvironment environment, string message)
+    private static async Task WriteErrorAsync(CliEnvironment environment, bool json, string code, string message)
     {
+        if (json)
+        {
+            var error = new Output.ErrorEnvelopeJson
+            {
+                Error = new Output.ErrorJson { Code = code, Message = message.ReplaceLineEndings(" "), ExitCode = ExitCodes.Error },
+            };
+            await environment.Output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(error, Output.JsonReport.Context.ErrorEnvelopeJson)).ConfigureAwait(false);
+            await environment.Output.FlushAsync().ConfigureAwait(false);
+            return;
+        }
+
         await environment.Error.WriteLineAsync($"{Name}: {Output.DisplayText.Clean(message.ReplaceLineEndings(" "))}").ConfigureAwait(false);
         await environment.Error.FlushAsync().ConfigureAwait(false);
     }

@@ -45,6 +45,33 @@ public sealed class ProcessTests
         Assert.DoesNotContain('\u001b', output);
     }
 
+    [Fact]
+    public async Task A_legacy_failing_certificate_exits_4_with_fail_on_legacy_as_a_process()
+    {
+        using var chain = new TestChain();
+        await using LoopbackTlsServer server = chain.StartServer();
+
+        (int legacy, string output, string error) = await RunToolAsync("check", server.Address, "--server-name", TestChain.ServerName, "--trust", chain.RootPem, "--expected-subject", "EMS Server", "--fail-on", "legacy");
+        (int modern, _, string modernError) = await RunToolAsync("check", server.Address, "--server-name", TestChain.ServerName, "--trust", chain.RootPem, "--expected-subject", "EMS Server", "--fail-on", "modern");
+
+        Assert.True(legacy == 4, output + error);
+        Assert.Contains("Legacy agents", output, StringComparison.Ordinal);
+        Assert.True(modern == 0, modernError);
+    }
+
+    [Fact]
+    public async Task A_json_error_parses_as_a_process()
+    {
+        using var folder = new TempFolder();
+
+        (int exitCode, string output, string error) = await RunToolAsync("plan", "--certificate", folder.File("missing.pem"), "--inventory", folder.File("agents.csv"), "--json");
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal(string.Empty, error);
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        Assert.Equal("file-not-found", json.RootElement.GetProperty("error").GetProperty("code").GetString());
+    }
+
     private static async Task<(int ExitCode, string Output, string Error)> RunToolAsync(params string[] args)
     {
         string tool = Path.Combine(AppContext.BaseDirectory, "CertPolicy.Cli.dll");

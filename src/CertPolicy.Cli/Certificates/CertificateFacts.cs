@@ -44,15 +44,14 @@ internal static class CertificateFacts
         }
     }
 
-    /// <summary>A fingerprint as pairs of hexadecimal digits separated by ':', as browsers and OpenSSL show it.</summary>
+    /// <summary>
+    /// The one fingerprint format of every output: 64 upper-case hexadecimal digits, no separators (it fits an
+    /// 80-column line and pastes into <c>approvals forget --sha256</c>, which also accepts ':' separators and lower case).
+    /// </summary>
     public static string FormatFingerprint(string hex)
     {
-        if (hex.Length % 2 != 0)
-        {
-            return hex;
-        }
-
-        return string.Join(':', Enumerable.Range(0, hex.Length / 2).Select(i => hex.Substring(i * 2, 2)));
+        ArgumentNullException.ThrowIfNull(hex);
+        return hex.Replace(":", string.Empty, StringComparison.Ordinal).ToUpperInvariant();
     }
 
     /// <summary>A time as "2026-06-01 12:00:00 UTC".</summary>

@@ -30,7 +30,7 @@ internal static class PemChainFile
             var info = new FileInfo(path);
             if (!info.Exists)
             {
-                throw new CliException(Directory.Exists(path) ? $"'{path}' is a folder, not a PEM file." : $"cannot read '{path}': the file does not exist.");
+                throw new CliException(Directory.Exists(path) ? $"'{path}' is a folder, not a PEM file." : $"cannot read '{path}': the file does not exist.") { Code = "file-not-found" };
             }
 
             if (info.Length > MaxFileBytes)

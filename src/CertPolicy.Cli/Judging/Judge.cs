@@ -3,33 +3,34 @@ using CertPolicy.Cli.Certificates;
 namespace CertPolicy.Cli.Judging;
 
 /// <summary>
-/// Judges a chain with the library's public API, as an agent would: the validator in modern mode (with the legacy
-/// verdict beside it when an expected subject is given), then the decision engine under each action. Created
-/// before any connection, so that a bad trust store, expected subject or approvals file fails first.
+/// Judges chains with the library's public API, as agents do: the profile's validator (bound by the library from
+/// the agent's settings), then the library's decision engine for each agent generation and action. Every call into
+/// the library the tool makes to judge is here or in <see cref="AgentProfile"/>. Created before any connection, so
+/// that a bad profile, trust store, CRL or approvals file fails first.
 /// </summary>
 internal sealed class Judge
 {
     /// <summary>Certificates that expire within this time get a warning.</summary>
     public static readonly TimeSpan ExpiryWarningWindow = TimeSpan.FromDays(30);
 
-    private readonly CertificateValidator _validator;
-    private readonly string _trustDescription;
-    private readonly string? _approvalsFile;
-    private readonly List<string> _notes;
-    private readonly MessageCollector _messages;
-    private readonly ApprovalStore _approvals;
+    /// <summary>The actions, in the order tables show them.</summary>
+    public static readonly InvalidCertificateAction[] Actions = [InvalidCertificateAction.Allow, InvalidCertificateAction.Warn, InvalidCertificateAction.Deny];
 
-    private Judge(JudgeSettings settings, TimeProvider timeProvider)
+    private readonly TimeProvider _clock;
+    private readonly List<string> _notes = [];
+    private readonly MessageCollector _messages = new();
+    private readonly ApprovalStore _approvals;
+    private readonly Dictionary<string, (ApprovalStore Store, string? Problem)> _stores = new(StringComparer.Ordinal);
+
+    private Judge(JudgeSettings settings, TimeProvider clock)
     {
-        (TrustStore trustStore, _trustDescription) = LoadTrustStore(settings.TrustPath);
-        _validator = CreateValidator(trustStore, settings.ExpectedSubject, timeProvider);
-        _messages = new MessageCollector();
-        _notes = [];
-        if (settings.ApprovalsFile is { } path)
+        _clock = settings.At is { } at ? new FixedClock(at) : clock;
+        Profile = AgentProfile.Load(settings, _clock);
+        if (Profile.ApprovalsFile is { } path)
         {
-            FileApprovalStore store = ApprovalsAccess.Open(path, timeProvider, _messages);
+            FileApprovalStore store = ApprovalsAccess.Open(path, _clock, _messages);
             _approvals = store;
-            _approvalsFile = store.FilePath;
+            ApprovalsFile = store.FilePath;
             if (!File.Exists(store.FilePath))
             {
                 _notes.Add($"The approvals file {store.FilePath} does not exist: no approval is remembered there.");
@@ -42,22 +43,105 @@ internal sealed class Judge
         }
     }
 
-    /// <summary>Prepares a judgement: loads the trust store and the approvals file, and checks the expected subject.</summary>
-    /// <exception cref="CliException">The trust store, the expected subject or the approvals file is not usable.</exception>
-    public static Judge Create(JudgeSettings settings, TimeProvider timeProvider)
+    /// <summary>The profile judged with.</summary>
+    public AgentProfile Profile { get; }
+
+    /// <summary>The approvals file consulted, or null.</summary>
+    public string? ApprovalsFile { get; }
+
+    /// <summary>The instant judged at (now, or --at).</summary>
+    public DateTimeOffset Now => _clock.GetUtcNow();
+
+    /// <summary>True when legacy agents can be judged: the profile (or --expected-subject) names the subject they expect.</summary>
+    public bool JudgesLegacy => Profile.Validator.ExpectedSubject is not null;
+
+    /// <summary>Loads the profile and the approvals file.</summary>
+    /// <exception cref="CliException">The profile, its trust store or CRLs, or the approvals file is not usable.</exception>
+    public static Judge Create(JudgeSettings settings, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        return new Judge(settings, timeProvider);
+        ArgumentNullException.ThrowIfNull(clock);
+        return new Judge(settings, clock);
     }
 
-    /// <summary>Judges the certificates a server sends (leaf first) for the identity agents expect.</summary>
-    public Judgement Run(IReadOnlyList<ReadOnlyMemory<byte>> certificates, ServerIdentity identity)
+    /// <summary>The library's report on the certificates (leaf first); without an identity, everything but the name is judged.</summary>
+    public ValidationReport Validate(IReadOnlyList<ReadOnlyMemory<byte>> certificates, ServerIdentity? identity) =>
+        identity is null ? Profile.Validator.ValidateWithoutIdentity(certificates) : Profile.Validator.Validate(certificates, identity);
+
+    /// <summary>
+    /// What agents of <paramref name="generation"/> under <paramref name="action"/> do with the certificate of
+    /// <paramref name="report"/>: decided by the library's engine. Null when legacy agents cannot be judged (no
+    /// expected subject).
+    /// </summary>
+    /// <param name="report">The profile validator's report.</param>
+    /// <param name="generation">The agents' generation: the report's verdict for it decides.</param>
+    /// <param name="action">The agents' InvalidCertificateAction.</param>
+    /// <param name="headless">True for agents with no one to ask (services without a user session).</param>
+    /// <param name="approvals">Their remembered approvals; null for the ones this judge consults.</param>
+    public AgentOutcome? Decide(ValidationReport report, AgentGeneration generation, InvalidCertificateAction action, bool headless, ApprovalStore? approvals = null)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ValidationMode mode = generation == AgentGeneration.Legacy ? ValidationMode.Legacy : ValidationMode.Modern;
+        if (mode == ValidationMode.Legacy && report.Legacy is null)
+        {
+            return null;
+        }
+
+        // The same verdicts, with the generation's verdict deciding: what a profile in that mode would report.
+        ValidationReport judged = report.Mode == mode
+            ? report
+            : new ValidationReport(mode, report.Identity, report.Modern, report.Legacy, report.Certificate, report.Path, report.ValidatedAt);
+        ApprovalStore store = approvals ?? _approvals;
+        var engine = new CertificateDecisionEngine(Profile.Validator, new CertificateDecisionEngineOptions
+        {
+            ProfileName = Profile.Name,
+            InvalidCertificateAction = action,
+            Approvals = store,
+            PromptTimeout = Profile.PromptTimeout,
+            Prompt = headless ? null : NeverAsked.Instance,
+            TimeProvider = _clock,
+        });
+        CertificateDecision decision = engine.DecideWithoutPrompt(judged);
+        return OutcomeText.Describe(generation, action, decision, FindApproval(store, judged));
+    }
+
+    /// <summary>The approvals file of one endpoint (plan), opened once per path; a file that cannot be read consults nothing and says why.</summary>
+    public (ApprovalStore Store, string? Problem) ApprovalsFor(string path)
+    {
+        if (!_stores.TryGetValue(path, out (ApprovalStore Store, string? Problem) entry))
+        {
+            try
+            {
+                entry = (ApprovalsAccess.Open(path, _clock, _messages), null);
+            }
+            catch (CliException ex)
+            {
+                entry = (new InMemoryApprovalStore(), ex.Message);
+            }
+
+            _stores[path] = entry;
+        }
+
+        return entry;
+    }
+
+    /// <summary>Judges the certificates a server sends (leaf first): the report, and every generation under every action.</summary>
+    public Judgement Run(IReadOnlyList<ReadOnlyMemory<byte>> certificates, ServerIdentity? identity)
     {
         ArgumentNullException.ThrowIfNull(certificates);
-        ArgumentNullException.ThrowIfNull(identity);
-        ValidationReport report = _validator.Validate(certificates, identity);
-        IReadOnlyList<ActionPreview> actions = ActionPreviewer.Preview(_validator, report, _approvals);
+        ValidationReport report = Validate(certificates, identity);
+        var outcomes = new List<AgentOutcome>();
+        foreach (AgentGeneration generation in (AgentGeneration[])[AgentGeneration.Modern, AgentGeneration.Legacy])
+        {
+            foreach (InvalidCertificateAction action in Actions)
+            {
+                if (Decide(report, generation, action, headless: false) is { } outcome)
+                {
+                    outcomes.Add(outcome);
+                }
+            }
+        }
+
         var notes = new List<string>(_notes);
         CertificateSummary? leaf = report.Certificate ?? (certificates.Count > 0 ? CertificateFacts.TryDescribe(certificates[0]) : null);
         if (report.Certificate is null && leaf is not null)
@@ -65,52 +149,31 @@ internal sealed class Judge
             notes.Add("CertPolicy could not decode the server's certificate; its details are shown as .NET decodes it.");
         }
 
+        if (identity is null)
+        {
+            notes.Add("No server name was given: everything but the name was judged, and Warn agents cannot remember an approval without one.");
+        }
+
         List<string> warnings = ExpiryWarnings(report, leaf);
         warnings.AddRange(_messages.Messages);
-        return new Judgement(report, leaf, actions, _approvalsFile, _trustDescription, _validator.ExpectedSubject, warnings, notes);
+        CertificateDetails? details = certificates.Count > 0 ? CertificateDetails.TryRead(certificates[0]) : null;
+        return new Judgement(report, leaf, details, outcomes, Profile, ApprovalsFile, warnings, notes);
     }
 
-    /// <summary>Loads a file or a folder of PEM certificates, or takes the operating system's roots.</summary>
-    /// <exception cref="CliException">The file or folder cannot be loaded; the message names the entry at fault.</exception>
-    private static (TrustStore Store, string Description) LoadTrustStore(string? path)
+    private static CertificateApproval? FindApproval(ApprovalStore approvals, ValidationReport report)
     {
-        if (string.IsNullOrEmpty(path))
+        if (report.Identity is not { } server || report.Certificate is not { } certificate)
         {
-            return (TrustStore.System, "the operating system's root certificates");
+            return null;
         }
 
         try
         {
-            return Directory.Exists(path)
-                ? (TrustStore.FromPemDirectory(path), $"the PEM certificates in the folder {Path.GetFullPath(path)}")
-                : (TrustStore.FromPemFile(path), $"the PEM file {Path.GetFullPath(path)}");
+            return approvals.Find(server, certificate.Sha256Fingerprint);
         }
-        catch (TrustStoreException ex)
+        catch (ApprovalStoreException)
         {
-            throw new CliException($"cannot load the trust store: {OneLine(ex.Message)}", ex);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new CliException($"'{path}' is not a valid trust store path: {OneLine(ex.Message)}", ex);
-        }
-    }
-
-    private static CertificateValidator CreateValidator(TrustStore trustStore, string? expectedSubject, TimeProvider timeProvider)
-    {
-        try
-        {
-            return new CertificateValidator(
-                new CertificateValidatorOptions
-                {
-                    TrustStore = trustStore,
-                    Mode = ValidationMode.Modern,
-                    ExpectedSubject = expectedSubject,
-                },
-                timeProvider);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new CliException(OneLine(ex.Message), ex);
+            return null;
         }
     }
 
@@ -138,5 +201,15 @@ internal sealed class Judge
         return warnings;
     }
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    /// <summary>
+    /// Stands for the agent's user, so that Warn previews as "prompts" (NeedsUserAnswer) rather than as a headless
+    /// agent's refusal. DecideWithoutPrompt never calls it.
+    /// </summary>
+    private sealed class NeverAsked : ICertificatePrompt
+    {
+        public static readonly NeverAsked Instance = new();
+
+        public ValueTask<PromptAnswer> AskAsync(CertificatePromptRequest request, CancellationToken cancellationToken)
+            => throw new InvalidOperationException("The tool previews decisions; it never asks.");
+    }
 }

@@ -1,45 +1,53 @@
+using CertPolicy.Cli.Certificates;
+
 namespace CertPolicy.Cli.Judging;
 
-/// <summary>Everything the tool found about one certificate chain: the report, the action previews, and warnings.</summary>
+/// <summary>Everything the tool found about one certificate chain: the report, what every agent would do, and warnings.</summary>
 internal sealed class Judgement
 {
     public Judgement(
         ValidationReport report,
         CertificateSummary? leaf,
-        IReadOnlyList<ActionPreview> actions,
+        CertificateDetails? details,
+        IReadOnlyList<AgentOutcome> outcomes,
+        AgentProfile profile,
         string? approvalsFile,
-        string trustDescription,
-        string? expectedSubject,
         IReadOnlyList<string> warnings,
         IReadOnlyList<string> notes)
     {
         Report = report;
         Leaf = leaf;
-        Actions = actions;
+        Details = details;
+        Outcomes = outcomes;
+        Profile = profile;
         ApprovalsFile = approvalsFile;
-        TrustDescription = trustDescription;
-        ExpectedSubject = expectedSubject;
         Warnings = warnings;
         Notes = notes;
     }
 
-    /// <summary>CertPolicy's report, computed in modern mode (the legacy verdict beside it when an expected subject was given).</summary>
+    /// <summary>CertPolicy's report, computed by the profile's validator (the legacy verdict beside the modern one when an expected subject is known).</summary>
     public ValidationReport Report { get; }
 
-    /// <summary>The leaf: the report's summary, or .NET's when CertPolicy could not decode it; null when the server sent none.</summary>
+    /// <summary>The leaf: the report's summary, or .NET's when CertPolicy could not decode it; null when there is none.</summary>
     public CertificateSummary? Leaf { get; }
 
-    /// <summary>What Allow, Warn and Deny profiles would do, in that order.</summary>
-    public IReadOnlyList<ActionPreview> Actions { get; }
+    /// <summary>What a certificate tool shows about the leaf: key, signature, usages, AIA and CRL distribution points.</summary>
+    public CertificateDetails? Details { get; }
+
+    /// <summary>What agents would do: modern, then legacy (when judged), each under Allow, Warn and Deny.</summary>
+    public IReadOnlyList<AgentOutcome> Outcomes { get; }
+
+    /// <summary>The profile judged with.</summary>
+    public AgentProfile Profile { get; }
 
     /// <summary>The approvals file consulted, or null when none was.</summary>
     public string? ApprovalsFile { get; }
 
     /// <summary>The trust store the path was built to, in words.</summary>
-    public string TrustDescription { get; }
+    public string TrustDescription => Profile.TrustDescription;
 
     /// <summary>The subject common name legacy agents expect, when the legacy verdict was computed.</summary>
-    public string? ExpectedSubject { get; }
+    public string? ExpectedSubject => Profile.Validator.ExpectedSubject;
 
     /// <summary>Things to act on soon, such as a certificate that expires within 30 days.</summary>
     public IReadOnlyList<string> Warnings { get; }
@@ -47,9 +55,29 @@ internal sealed class Judgement
     /// <summary>Remarks about how the judgement was made.</summary>
     public IReadOnlyList<string> Notes { get; }
 
-    /// <summary>True when the modern verdict found no problem: what decides the exit code.</summary>
-    public bool IsValid => Report.Modern.IsValid;
+    /// <summary>True when the verdict of the profile's mode (modern by default) found no problem.</summary>
+    public bool IsValid => Report.IsValid;
 
-    /// <summary><see cref="ExitCodes.Valid"/> or <see cref="ExitCodes.Invalid"/>.</summary>
-    public int ExitCode => IsValid ? ExitCodes.Valid : ExitCodes.Invalid;
+    /// <summary>The outcome of agents of <paramref name="generation"/> under <paramref name="action"/>; null when not judged.</summary>
+    public AgentOutcome? Find(AgentGeneration generation, InvalidCertificateAction action) =>
+        Outcomes.FirstOrDefault(o => o.Generation == generation && o.Action == action);
+
+    /// <summary>
+    /// The exit code: without --fail-on, <see cref="ExitCodes.Valid"/> or <see cref="ExitCodes.Invalid"/> by the
+    /// verdict; with it, <see cref="ExitCodes.AgentsWouldNotConnect"/> when some agent of the generation(s) named would
+    /// not connect silently (under the profile's action when a profile file was given, else under any action).
+    /// </summary>
+    public int ExitCode(FailOn failOn)
+    {
+        if (failOn == FailOn.Verdict)
+        {
+            return IsValid ? ExitCodes.Valid : ExitCodes.Invalid;
+        }
+
+        bool fails = Outcomes.Any(o =>
+            (failOn == FailOn.Any || (failOn == FailOn.Modern) == (o.Generation == AgentGeneration.Modern))
+            && (!Profile.FromFile || o.Action == Profile.Action)
+            && !o.ConnectsSilently);
+        return fails ? ExitCodes.AgentsWouldNotConnect : ExitCodes.Valid;
+    }
 }

@@ -20,14 +20,14 @@ internal static class JsonReport
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
 
-    public static void Write(TextWriter output, JudgedSource source, Judgement judgement)
+    public static void Write(TextWriter output, JudgedSource source, Judgement judgement, int exitCode)
     {
         ArgumentNullException.ThrowIfNull(output);
-        output.WriteLine(JsonSerializer.Serialize(Build(source, judgement), Context.JudgementJson));
+        output.WriteLine(JsonSerializer.Serialize(Build(source, judgement, exitCode), Context.JudgementJson));
         output.Flush();
     }
 
-    public static JudgementJson Build(JudgedSource source, Judgement judgement)
+    public static JudgementJson Build(JudgedSource source, Judgement judgement, int exitCode)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(judgement);
@@ -38,12 +38,16 @@ internal static class JsonReport
             Target = source.Target,
             RemoteAddress = source.RemoteAddress,
             Tls = source.TlsProtocol,
+            CipherSuite = source.CipherSuite,
+            SavedChain = source.SavedChain,
+            OrderNote = source.OrderNote,
             Identity = report.Identity?.ToString(),
-            Mode = "modern",
+            Mode = report.Mode == ValidationMode.Legacy ? "legacy" : "modern",
+            Profile = Profile(judgement.Profile, judgement.Profile.FromFile),
             ValidatedAt = report.ValidatedAt.ToUniversalTime(),
             TrustStore = judgement.TrustDescription,
             Valid = judgement.IsValid,
-            ExitCode = judgement.ExitCode,
+            ExitCode = exitCode,
             Modern = new VerdictJson { Valid = report.Modern.IsValid, Problems = Problems(report.Modern) },
             Legacy = new LegacyVerdictJson
             {
@@ -51,7 +55,7 @@ internal static class JsonReport
                 Valid = report.Legacy?.IsValid,
                 Problems = report.Legacy is { } legacy ? Problems(legacy) : null,
             },
-            Certificate = judgement.Leaf is { } leaf ? Certificate(leaf, report.ValidatedAt) : null,
+            Certificate = judgement.Leaf is { } leaf ? Certificate(leaf, judgement.Details, report.ValidatedAt) : null,
             Path = [.. report.Path.Select((c, i) => new PathEntryJson
             {
                 Position = i,
@@ -59,24 +63,39 @@ internal static class JsonReport
                 Issuer = c.Issuer,
                 NotBefore = c.NotBefore.ToUniversalTime(),
                 NotAfter = c.NotAfter.ToUniversalTime(),
-                Sha256 = c.Sha256Fingerprint,
+                Sha256 = Certificates.CertificateFacts.FormatFingerprint(c.Sha256Fingerprint),
             })],
-            Actions = new ActionsJson
+            Agents = new AgentsJson
             {
-                Allow = Action(judgement, "Allow"),
-                Warn = Action(judgement, "Warn"),
-                Deny = Action(judgement, "Deny"),
+                Modern = Generation(judgement, AgentGeneration.Modern)!,
+                Legacy = Generation(judgement, AgentGeneration.Legacy),
             },
+            Actions = Generation(judgement, AgentGeneration.Modern)!,
             Approvals = new ApprovalsUsedJson { Consulted = judgement.ApprovalsFile is not null, File = judgement.ApprovalsFile },
             Warnings = [.. judgement.Warnings],
             Notes = [.. judgement.Notes],
         };
     }
 
+    /// <summary>The profile judged with; its action only when it is the agents' own (<paramref name="withAction"/>).</summary>
+    public static ProfileJson Profile(AgentProfile profile, bool withAction)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        return new ProfileJson
+        {
+            Name = profile.Name,
+            File = profile.File,
+            Mode = profile.Validator.Mode == ValidationMode.Legacy ? "legacy" : "modern",
+            InvalidCertificateAction = withAction ? profile.Action.ToString() : null,
+            ExpectedSubject = profile.Validator.ExpectedSubject,
+            ClockSkew = profile.Validator.ClockSkew.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+        };
+    }
+
     private static List<ProblemJson> Problems(ValidationVerdict verdict) =>
         [.. verdict.Problems.Select(p => new ProblemJson { Kind = p.Kind.ToString(), Position = p.ChainPosition, Subject = p.Subject, Message = p.Message })];
 
-    private static CertificateJson Certificate(CertificateSummary leaf, DateTimeOffset now) => new()
+    private static CertificateJson Certificate(CertificateSummary leaf, Certificates.CertificateDetails? details, DateTimeOffset now) => new()
     {
         Subject = leaf.Subject,
         Issuer = leaf.Issuer,
@@ -84,15 +103,40 @@ internal static class JsonReport
         NotBefore = leaf.NotBefore.ToUniversalTime(),
         NotAfter = leaf.NotAfter.ToUniversalTime(),
         DaysUntilExpiry = (int)Math.Floor((leaf.NotAfter - now).TotalDays),
-        Sha256 = leaf.Sha256Fingerprint,
+        Sha256 = Certificates.CertificateFacts.FormatFingerprint(leaf.Sha256Fingerprint),
         DnsNames = [.. leaf.DnsNames],
         IpAddresses = [.. leaf.IPAddresses],
+        Key = details?.Key,
+        SignatureAlgorithm = details?.SignatureAlgorithm,
+        KeyUsage = details is null ? null : [.. details.KeyUsage],
+        ExtendedKeyUsage = details is null ? null : [.. details.ExtendedKeyUsage],
+        BasicConstraints = details?.BasicConstraints,
+        SubjectAlternativeNames = details is null ? null : [.. details.SubjectAlternativeNames],
+        Ocsp = details is null ? null : [.. details.OcspUrls],
+        CaIssuers = details is null ? null : [.. details.CaIssuerUrls],
+        CrlDistributionPoints = details is null ? null : [.. details.CrlDistributionPoints],
     };
 
-    private static ActionJson? Action(Judgement judgement, string name) =>
-        judgement.Actions.FirstOrDefault(a => a.Action == name) is { } a
-            ? new ActionJson { Outcome = a.Outcome, Reason = a.Reason, Description = a.Description, ApprovedAt = a.ApprovedAt?.ToUniversalTime() }
+    /// <summary>What agents of one generation do under Allow, Warn and Deny; null when the generation was not judged.</summary>
+    private static ActionsJson? Generation(Judgement judgement, AgentGeneration generation) =>
+        judgement.Outcomes.Any(o => o.Generation == generation)
+            ? new ActionsJson
+            {
+                Allow = Agent(judgement.Find(generation, InvalidCertificateAction.Allow)),
+                Warn = Agent(judgement.Find(generation, InvalidCertificateAction.Warn)),
+                Deny = Agent(judgement.Find(generation, InvalidCertificateAction.Deny)),
+            }
             : null;
+
+    public static ActionJson? Agent(AgentOutcome? outcome) => outcome is null
+        ? null
+        : new ActionJson
+        {
+            Outcome = outcome.Outcome,
+            Reason = outcome.Reason.ToString(),
+            Description = outcome.Description,
+            ApprovedAt = outcome.ApprovedAt?.ToUniversalTime(),
+        };
 }
 
 internal sealed class JudgementJson
@@ -105,9 +149,18 @@ internal sealed class JudgementJson
 
     public string? Tls { get; init; }
 
+    public string? CipherSuite { get; init; }
+
+    public string? SavedChain { get; init; }
+
+    public string? OrderNote { get; init; }
+
     public string? Identity { get; init; }
 
+    /// <summary>Which verdict decides <see cref="Valid"/>: the profile's mode.</summary>
     public required string Mode { get; init; }
+
+    public required ProfileJson Profile { get; init; }
 
     public required DateTimeOffset ValidatedAt { get; init; }
 
@@ -125,6 +178,10 @@ internal sealed class JudgementJson
 
     public required List<PathEntryJson> Path { get; init; }
 
+    /// <summary>Every agent generation under every action: modern, and legacy (null when not judged).</summary>
+    public required AgentsJson Agents { get; init; }
+
+    /// <summary>The same as agents.modern (kept for scripts written before agents existed).</summary>
     public required ActionsJson Actions { get; init; }
 
     public required ApprovalsUsedJson Approvals { get; init; }
@@ -182,6 +239,48 @@ internal sealed class CertificateJson
     public required List<string> DnsNames { get; init; }
 
     public required List<string> IpAddresses { get; init; }
+
+    public string? Key { get; init; }
+
+    public string? SignatureAlgorithm { get; init; }
+
+    public List<string>? KeyUsage { get; init; }
+
+    public List<string>? ExtendedKeyUsage { get; init; }
+
+    public string? BasicConstraints { get; init; }
+
+    public List<string>? SubjectAlternativeNames { get; init; }
+
+    public List<string>? Ocsp { get; init; }
+
+    public List<string>? CaIssuers { get; init; }
+
+    public List<string>? CrlDistributionPoints { get; init; }
+}
+
+internal sealed class ProfileJson
+{
+    public required string Name { get; init; }
+
+    /// <summary>The settings file, or null when the profile is the command line's.</summary>
+    public string? File { get; init; }
+
+    public required string Mode { get; init; }
+
+    /// <summary>The profile file's action; null without --profile (every action is shown).</summary>
+    public string? InvalidCertificateAction { get; init; }
+
+    public string? ExpectedSubject { get; init; }
+
+    public required string ClockSkew { get; init; }
+}
+
+internal sealed class AgentsJson
+{
+    public required ActionsJson Modern { get; init; }
+
+    public ActionsJson? Legacy { get; init; }
 }
 
 internal sealed class PathEntryJson
@@ -210,7 +309,7 @@ internal sealed class ActionsJson
 
 internal sealed class ActionJson
 {
-    /// <summary>"connect", "refuse", or "ask".</summary>
+    /// <summary>"connect", "ask" (prompts the user), "refuse", or "refuse-unattended".</summary>
     public required string Outcome { get; init; }
 
     public required string Reason { get; init; }
@@ -233,4 +332,6 @@ internal sealed class ApprovalsUsedJson
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(JudgementJson))]
 [JsonSerializable(typeof(ApprovalListJson))]
+[JsonSerializable(typeof(ErrorEnvelopeJson))]
+[JsonSerializable(typeof(PlanJson))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

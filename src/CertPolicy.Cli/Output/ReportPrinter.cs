@@ -5,12 +5,12 @@ namespace CertPolicy.Cli.Output;
 /// <summary>Prints a judgement as JSON, as a terminal report, or as plain text, as the environment and options say.</summary>
 internal static class ReportPrinter
 {
-    public static void Print(CliEnvironment environment, JudgedSource source, Judgement judgement, bool json)
+    public static void Print(CliEnvironment environment, JudgedSource source, Judgement judgement, bool json, int exitCode)
     {
         ArgumentNullException.ThrowIfNull(environment);
         if (json)
         {
-            JsonReport.Write(environment.Output, source, judgement);
+            JsonReport.Write(environment.Output, source, judgement, exitCode);
             return;
         }
 

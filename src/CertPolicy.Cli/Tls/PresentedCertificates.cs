@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Security.Authentication;
 
 namespace CertPolicy.Cli.Tls;
@@ -7,4 +8,5 @@ namespace CertPolicy.Cli.Tls;
 /// <param name="Certificates">The DER of each certificate the server sent, leaf first; empty when it sent none.</param>
 /// <param name="RemoteEndPoint">The address connected to.</param>
 /// <param name="Protocol">The negotiated protocol version.</param>
-internal sealed record PresentedCertificates(IReadOnlyList<ReadOnlyMemory<byte>> Certificates, EndPoint? RemoteEndPoint, SslProtocols Protocol);
+/// <param name="CipherSuite">The negotiated cipher suite.</param>
+internal sealed record PresentedCertificates(IReadOnlyList<ReadOnlyMemory<byte>> Certificates, EndPoint? RemoteEndPoint, SslProtocols Protocol, TlsCipherSuite CipherSuite);

@@ -36,11 +36,11 @@ internal static class ServerCertificateFetcher
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new CliException($"cannot connect to {where}: no answer within {FormatSeconds(timeout)}.");
+            throw new CliException($"cannot connect to {where}: no answer within {FormatSeconds(timeout)}.") { Code = "timeout" };
         }
         catch (SocketException ex)
         {
-            throw new CliException($"cannot connect to {where}: {Describe(ex)}", ex);
+            throw new CliException($"cannot connect to {where}: {Describe(ex)}", ex) { Code = "connection-failed" };
         }
 
         EndPoint? remote = socket.RemoteEndPoint is IPEndPoint { Address.IsIPv4MappedToIPv6: true } mapped
@@ -50,7 +50,8 @@ internal static class ServerCertificateFetcher
         var stream = new NetworkStream(socket, ownsSocket: false);
         await using (stream.ConfigureAwait(false))
         {
-            var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+            var first = new FirstBytesStream(stream);
+            var tls = new SslStream(first, leaveInnerStreamOpen: false);
             await using (tls.ConfigureAwait(false))
             {
                 var options = new SslClientAuthenticationOptions
@@ -68,14 +69,19 @@ internal static class ServerCertificateFetcher
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    throw new CliException($"TLS handshake with {where} failed: no answer within {FormatSeconds(timeout)}.");
+                    throw new CliException($"TLS handshake with {where} failed: no answer within {FormatSeconds(timeout)}.") { Code = "timeout" };
                 }
                 catch (Exception ex) when (ex is AuthenticationException or IOException or SocketException)
                 {
-                    throw new CliException($"TLS handshake with {where} failed: {Innermost(ex)}", ex);
+                    if (first.ReceivedNonTls)
+                    {
+                        throw new CliException($"the server at {where} did not answer with TLS (it sent {Preview(first.First)}): is this the TLS port?", ex) { Code = "not-tls" };
+                    }
+
+                    throw new CliException($"TLS handshake with {where} failed: {Innermost(ex)}", ex) { Code = "handshake-failed" };
                 }
 
-                return new PresentedCertificates(capture.Certificates ?? [], remote, tls.SslProtocol);
+                return new PresentedCertificates(capture.Certificates ?? [], remote, tls.SslProtocol, tls.NegotiatedCipherSuite);
             }
         }
     }
@@ -85,6 +91,20 @@ internal static class ServerCertificateFetcher
         IPAddress.TryParse(host, out IPAddress? address) && address.AddressFamily == AddressFamily.InterNetworkV6
             ? $"[{host}]:{port}"
             : $"{host}:{port}";
+
+    /// <summary>The first bytes as text when they are printable (such as "HTTP/1.1 400"), else as hexadecimal.</summary>
+    private static string Preview(ReadOnlySpan<byte> bytes)
+    {
+        bool printable = true;
+        foreach (byte b in bytes)
+        {
+            printable &= b is >= 0x20 and < 0x7F or (byte)'\r' or (byte)'\n' or (byte)'\t';
+        }
+
+        return printable
+            ? $"\"{System.Text.Encoding.ASCII.GetString(bytes).ReplaceLineEndings(" ").Trim()}\""
+            : $"bytes {Convert.ToHexString(bytes)}";
+    }
 
     private static string FormatSeconds(TimeSpan timeout) =>
         timeout.TotalSeconds == 1 ? "1 second" : $"{timeout.TotalSeconds:0.###} seconds";

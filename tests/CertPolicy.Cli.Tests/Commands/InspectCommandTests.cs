@@ -131,15 +131,15 @@ public sealed class InspectCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task The_server_name_is_required()
+    public async Task Without_a_server_name_everything_but_the_name_is_judged()
     {
-        CliResult result = await CliRun.RunAsync("inspect", _chain.ChainPem);
+        CliResult result = await CliRun.RunAsync("inspect", _chain.ChainPem, "--trust", _chain.RootPem, "--json");
 
-        Assert.True(result.ExitCode == 1, result.ToString());
-        Assert.Equal(string.Empty, result.Output);
-        string line = Assert.Single(result.ErrorLines);
-        Assert.Contains("--server-name", line, StringComparison.Ordinal);
-        Assert.Contains("certpolicy inspect --help", line, StringComparison.Ordinal);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using JsonDocument json = JsonDocument.Parse(result.Output);
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("identity").ValueKind);
+        Assert.True(json.RootElement.GetProperty("modern").GetProperty("valid").GetBoolean());
+        Assert.Contains(json.RootElement.GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains("everything but the name", StringComparison.Ordinal));
     }
 
     [Fact]

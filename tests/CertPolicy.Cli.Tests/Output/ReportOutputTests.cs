@@ -20,11 +20,11 @@ public sealed class ReportOutputTests
         Assert.Contains("Server       127.0.0.1:8443 (TLS 1.3, 2 certificates sent)\n", text, StringComparison.Ordinal);
         Assert.Contains("Judged for   ems.example.test:8443\n", text, StringComparison.Ordinal);
         Assert.Contains("Certificate\n  Subject      CN=ems.example.test\n", text, StringComparison.Ordinal);
-        Assert.Contains("  SHA-256      01:23:45:67:89:AB:CD:EF:", text, StringComparison.Ordinal);
+        Assert.Contains($"  SHA-256      {Sha256}\n", text, StringComparison.Ordinal);
         Assert.Contains("  Names        ems.example.test, 10.0.0.5\n", text, StringComparison.Ordinal);
         Assert.Contains("\nModern verdict: VALID\n", text, StringComparison.Ordinal);
         Assert.Contains("\nLegacy verdict: not checked", text, StringComparison.Ordinal);
-        Assert.Contains("What agents would do\n  Action  Agents\n  ------  ", text, StringComparison.Ordinal);
+        Assert.Contains("\n  Action  Modern agents\n  ------  ", text, StringComparison.Ordinal);
         Assert.Contains("  Allow   connects silently\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain('\u001b', text);
     }
@@ -66,7 +66,7 @@ public sealed class ReportOutputTests
         using var output = new StringWriter();
         var environment = new CliEnvironment(output, TextWriter.Null, new FakeTimeProvider(Now), outputIsTerminal: true, _ => null);
 
-        ReportPrinter.Print(environment, Source, Judgement(ValidationVerdict.Valid, legacy: null), json: false);
+        ReportPrinter.Print(environment, Source, Judgement(ValidationVerdict.Valid, legacy: null), json: false, exitCode: 0);
 
         string text = output.ToString();
         Assert.Contains("\u001b[", text, StringComparison.Ordinal);
@@ -108,7 +108,7 @@ public sealed class ReportOutputTests
         Assert.Equal("modern", root.GetProperty("mode").GetString());
         Assert.Equal("TLS 1.3", root.GetProperty("tls").GetString());
         Assert.Equal(3, root.GetProperty("exitCode").GetInt32());
-        Assert.Equal("connects silently", root.GetProperty("actions").GetProperty("allow").GetProperty("description").GetString());
+        Assert.Equal("connects (allowed by policy)", root.GetProperty("actions").GetProperty("allow").GetProperty("description").GetString());
         Assert.Equal(2, root.GetProperty("path").GetArrayLength());
     }
 
@@ -137,11 +137,15 @@ public sealed class ReportOutputTests
             "CN=ems.example.test", "CN=Issuing CA", "01AB", Now.AddYears(-1), new DateTimeOffset(2026, 6, 4, 0, 0, 0, TimeSpan.Zero), Sha256, ["ems.example.test"], ["10.0.0.5"]);
         var issuer = new CertificateSummary("CN=Issuing CA", "CN=Root", "02", Now.AddYears(-2), Now.AddYears(5), Sha256, [], []);
         var report = new ValidationReport(ValidationMode.Modern, ServerIdentity.Create("ems.example.test", 8443), modern, legacy, leaf, [leaf, issuer], Now);
-        ActionPreview[] actions = modern.IsValid
-            ? [new("Allow", "connect", "Valid", "connects silently", null), new("Warn", "connect", "Valid", "connects silently", null), new("Deny", "connect", "Valid", "connects silently", null)]
-            : [new("Allow", "connect", "AllowedByPolicy", "connects silently", null), new("Warn", "ask", "NeedsUserAnswer", "asks the user", null), new("Deny", "refuse", "DeniedByPolicy", "refuses", null)];
-        return new Judgement(report, leaf, actions, null, "the PEM file /tmp/roots.pem", expectedSubject, warnings ?? [], []);
+        AgentOutcome[] actions = modern.IsValid
+            ? [Outcome(InvalidCertificateAction.Allow, "connect", DecisionReason.Valid, "connects silently"), Outcome(InvalidCertificateAction.Warn, "connect", DecisionReason.Valid, "connects silently"), Outcome(InvalidCertificateAction.Deny, "connect", DecisionReason.Valid, "connects silently")]
+            : [Outcome(InvalidCertificateAction.Allow, "connect", DecisionReason.AllowedByPolicy, "connects (allowed by policy)"), Outcome(InvalidCertificateAction.Warn, "ask", DecisionReason.NeedsUserAnswer, "prompts the user"), Outcome(InvalidCertificateAction.Deny, "refuse", DecisionReason.DeniedByPolicy, "refuses")];
+        AgentProfile profile = AgentProfile.Load(JudgeSettings.Defaults with { ExpectedSubject = expectedSubject }, new FakeTimeProvider(Now));
+        return new Judgement(report, leaf, null, actions, profile, null, warnings ?? [], []);
     }
+
+    private static AgentOutcome Outcome(InvalidCertificateAction action, string outcome, DecisionReason reason, string description) =>
+        new(AgentGeneration.Modern, action, outcome, reason, description, null);
 
     private static string Plain(Judgement judgement)
     {
@@ -153,7 +157,7 @@ public sealed class ReportOutputTests
     private static JsonDocument Json(Judgement judgement)
     {
         using var output = new StringWriter();
-        JsonReport.Write(output, Source, judgement);
+        JsonReport.Write(output, Source, judgement, judgement.ExitCode(FailOn.Verdict));
         return JsonDocument.Parse(output.ToString());
     }
 }
