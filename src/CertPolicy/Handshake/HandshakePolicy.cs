@@ -55,6 +55,9 @@ public sealed class HandshakePolicy
         _cache = new DecisionCache(cacheCapacity);
     }
 
+    /// <summary>Sees the copy of the caller's options that <see cref="AuthenticateAsClientAsync"/> hands to the stream (for tests).</summary>
+    internal Action<SslClientAuthenticationOptions>? ClientOptionsCreated { get; set; }
+
     /// <summary>How many decisions the fast path holds now.</summary>
     public int CachedDecisionCount => _cache.Count;
 
@@ -72,29 +75,19 @@ public sealed class HandshakePolicy
 
     /// <summary>
     /// Client options for <see cref="SslStream.AuthenticateAsClientAsync(SslClientAuthenticationOptions, CancellationToken)"/>:
-    /// the target host (SNI) from the identity, the validation callback, and the cheapest offline platform chain
-    /// build.
+    /// the target host (SNI) from the identity unless <paramref name="template"/> names one, the validation callback, and
+    /// the cheapest offline platform chain build.
     /// </summary>
     /// <param name="identity">The server the agent means to reach.</param>
+    /// <param name="template">Options to start from (protocols, ALPN, client certificates); copied, never changed. Null for defaults.</param>
     /// <returns>New options; adjust protocols or ALPN as needed.</returns>
-    public SslClientAuthenticationOptions CreateClientOptions(ServerIdentity identity)
+    public SslClientAuthenticationOptions CreateClientOptions(ServerIdentity identity, SslClientAuthenticationOptions? template = null)
     {
         ArgumentNullException.ThrowIfNull(identity);
-        var options = new SslClientAuthenticationOptions { TargetHost = identity.Host };
-        Configure(options, identity);
+        SslClientAuthenticationOptions options = ClientOptions.Copy(template);
+        options.TargetHost ??= identity.Host;
+        SetValidation(options, CreateValidationCallback(identity));
         return options;
-    }
-
-    /// <summary>Sets the validation callback and the cheapest offline platform chain build on existing options.</summary>
-    /// <param name="options">The options to change.</param>
-    /// <param name="identity">The server the agent means to reach.</param>
-    public void Configure(SslClientAuthenticationOptions options, ServerIdentity identity)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(identity);
-        options.RemoteCertificateValidationCallback = CreateValidationCallback(identity);
-        options.CertificateChainPolicy = PlatformChainPolicy.CreateOffline();
-        options.CertificateRevocationCheckMode = X509RevocationMode.NoCheck;
     }
 
     /// <summary>
@@ -105,7 +98,7 @@ public sealed class HandshakePolicy
     /// </summary>
     /// <param name="stream">A new SslStream over a connected transport.</param>
     /// <param name="identity">The server the agent means to reach.</param>
-    /// <param name="options">Client options to start from (protocols, ALPN); the target host and validation settings are set here. Null for defaults.</param>
+    /// <param name="options">Client options to start from (protocols, ALPN); copied, never changed: the target host (when it names none) and the validation settings are set on the copy. Null for defaults.</param>
     /// <param name="cancellationToken">Cancels the handshake and the prompt.</param>
     /// <returns>The decision. When it is Refuse, the stream has been disposed.</returns>
     public async ValueTask<CertificateDecision> AuthenticateAsClientAsync(
@@ -116,18 +109,17 @@ public sealed class HandshakePolicy
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(identity);
-        options ??= new SslClientAuthenticationOptions();
+        // A copy: the caller's object may be reused for another server, or shared with a concurrent call.
+        options = ClientOptions.Copy(options);
         options.TargetHost ??= identity.Host;
-        options.CertificateChainPolicy = PlatformChainPolicy.CreateOffline();
-        options.CertificateRevocationCheckMode = X509RevocationMode.NoCheck;
+        ClientOptionsCreated?.Invoke(options);
 
         // The TLS layer lets the handshake finish and only captures what the server sent; the decision is taken
         // right after, before a single byte of application data moves in either direction.
         PresentedCertificates? presented = null;
 #pragma warning disable CA5359 // Not trust: the certificates are captured here and judged right after the handshake, before any data.
-        // Only this stream's handshake is captured: the options object is the caller's, and may be reused for another
-        // stream or shared with a concurrent call; any other stream that runs this callback is refused.
-        options.RemoteCertificateValidationCallback = (sender, certificate, chain, _) =>
+        // Only this stream's handshake is captured: any other stream that runs this callback is refused.
+        SetValidation(options, (sender, certificate, chain, _) =>
         {
             if (!ReferenceEquals(sender, stream))
             {
@@ -144,7 +136,7 @@ public sealed class HandshakePolicy
 
             presented = PresentedCertificates.Capture(certificate, chain);
             return true;
-        };
+        });
 #pragma warning restore CA5359
 
         CertificateDecision decision;
@@ -205,8 +197,19 @@ public sealed class HandshakePolicy
     {
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(identity);
-        handler.SslOptions ??= new SslClientAuthenticationOptions();
-        Configure(handler.SslOptions, identity);
+        // A copy: the handler's options object may be shared with other handlers. The target host is left as it is
+        // (the handler takes it from each request's URI when none is set).
+        SslClientAuthenticationOptions options = ClientOptions.Copy(handler.SslOptions);
+        SetValidation(options, CreateValidationCallback(identity));
+        handler.SslOptions = options;
+    }
+
+    /// <summary>Sets the validation callback and the cheapest offline platform chain build on options this policy owns (a copy).</summary>
+    private static void SetValidation(SslClientAuthenticationOptions options, RemoteCertificateValidationCallback callback)
+    {
+        options.RemoteCertificateValidationCallback = callback;
+        options.CertificateChainPolicy = PlatformChainPolicy.CreateOffline();
+        options.CertificateRevocationCheckMode = X509RevocationMode.NoCheck;
     }
 
     /// <summary>Empties the fast path (for example after changing something the policy cannot see).</summary>
