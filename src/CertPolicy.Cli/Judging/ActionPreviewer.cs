@@ -9,13 +9,15 @@ internal static class ActionPreviewer
     private static readonly InvalidCertificateAction[] Actions = [InvalidCertificateAction.Allow, InvalidCertificateAction.Warn, InvalidCertificateAction.Deny];
 
     /// <summary>One preview per action (Allow, Warn, Deny), each decided without a prompt by the engine.</summary>
-    /// <param name="validator">The validator that produced <paramref name="report"/>.</param>
-    /// <param name="report">The report to decide on.</param>
+    /// <param name="validator">The validator agents use.</param>
+    /// <param name="certificates">The certificates the server sends, leaf first.</param>
+    /// <param name="identity">The server agents expect.</param>
     /// <param name="approvals">The remembered approvals to consult; an empty store when none are.</param>
-    public static IReadOnlyList<ActionPreview> Preview(CertificateValidator validator, ValidationReport report, ApprovalStore approvals)
+    public static IReadOnlyList<ActionPreview> Preview(CertificateValidator validator, IReadOnlyList<ReadOnlyMemory<byte>> certificates, ServerIdentity identity, ApprovalStore approvals)
     {
         ArgumentNullException.ThrowIfNull(validator);
-        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(certificates);
+        ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(approvals);
         var previews = new List<ActionPreview>(Actions.Length);
         foreach (InvalidCertificateAction action in Actions)
@@ -27,8 +29,8 @@ internal static class ActionPreviewer
                 Approvals = approvals,
                 Prompt = NeverAsked.Instance,
             });
-            CertificateDecision decision = engine.DecideWithoutPrompt(report);
-            previews.Add(Describe(action, decision, FindApproval(approvals, report)));
+            CertificateDecision decision = engine.DecideWithoutPrompt(certificates, identity);
+            previews.Add(Describe(action, decision, FindApproval(approvals, decision.Report)));
         }
 
         return previews;

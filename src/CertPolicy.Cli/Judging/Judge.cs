@@ -57,7 +57,7 @@ internal sealed class Judge
         ArgumentNullException.ThrowIfNull(certificates);
         ArgumentNullException.ThrowIfNull(identity);
         ValidationReport report = _validator.Validate(certificates, identity);
-        IReadOnlyList<ActionPreview> actions = ActionPreviewer.Preview(_validator, report, _approvals);
+        IReadOnlyList<ActionPreview> actions = ActionPreviewer.Preview(_validator, certificates, identity, _approvals);
         var notes = new List<string>(_notes);
         CertificateSummary? leaf = report.Certificate ?? (certificates.Count > 0 ? CertificateFacts.TryDescribe(certificates[0]) : null);
         if (report.Certificate is null && leaf is not null)

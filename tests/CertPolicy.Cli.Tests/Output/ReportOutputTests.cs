@@ -136,7 +136,12 @@ public sealed class ReportOutputTests
         var leaf = new CertificateSummary(
             "CN=ems.example.test", "CN=Issuing CA", "01AB", Now.AddYears(-1), new DateTimeOffset(2026, 6, 4, 0, 0, 0, TimeSpan.Zero), Sha256, ["ems.example.test"], ["10.0.0.5"]);
         var issuer = new CertificateSummary("CN=Issuing CA", "CN=Root", "02", Now.AddYears(-2), Now.AddYears(5), Sha256, [], []);
-        var report = new ValidationReport(ValidationMode.Modern, ServerIdentity.Create("ems.example.test", 8443), modern, legacy, leaf, [leaf, issuer], Now);
+        // Only a validator makes reports (the constructor is internal); the output tests need verdicts no real chain
+        // gives, so they call that constructor.
+        var report = (ValidationReport)typeof(ValidationReport)
+            .GetConstructors(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)
+            .Single(c => c.GetParameters().Length == 7)
+            .Invoke([ValidationMode.Modern, ServerIdentity.Create("ems.example.test", 8443), modern, legacy, leaf, (IReadOnlyList<CertificateSummary>)[leaf, issuer], Now]);
         ActionPreview[] actions = modern.IsValid
             ? [new("Allow", "connect", "Valid", "connects silently", null), new("Warn", "connect", "Valid", "connects silently", null), new("Deny", "connect", "Valid", "connects silently", null)]
             : [new("Allow", "connect", "AllowedByPolicy", "connects silently", null), new("Warn", "ask", "NeedsUserAnswer", "asks the user", null), new("Deny", "refuse", "DeniedByPolicy", "refuses", null)];
