@@ -13,17 +13,9 @@ public sealed class HandshakeObservabilityTests
     [Fact]
     public async Task Repeated_refusals_through_the_fast_path_are_each_logged_and_counted_once()
     {
-        await using var server = LoopbackTlsServer.Start(HandshakePki.Expired);
-        using var agent = new Agent(InvalidCertificateAction.Deny);
-        ServerIdentity identity = ServerIdentity.Create(HandshakePki.Host, server.Port);
-
         // Both ways an application uses the policy: the synchronous callback (answered from the cache after the first
         // decision) and the asynchronous handshake (decided in full each time).
-        for (int round = 0; round < Rounds; round++)
-        {
-            Assert.False((await TlsClient.ConnectWithCallbackAsync(agent.Policy, identity, server.Port)).Connected);
-            Assert.False((await TlsClient.ConnectAsync(agent.Policy, identity, server.Port)).Connected);
-        }
+        using Agent agent = await RefuseRoundsAsync(InvalidCertificateAction.Deny, alsoAsynchronous: true);
 
         const int Decisions = 2 * Rounds;
         IReadOnlyList<CollectedMeasurement<long>> counted = agent.Decisions.GetMeasurementSnapshot();
@@ -49,14 +41,7 @@ public sealed class HandshakeObservabilityTests
     [Fact]
     public async Task A_refusal_under_warn_that_no_one_answered_is_logged_at_information_or_higher()
     {
-        await using var server = LoopbackTlsServer.Start(HandshakePki.Expired);
-        using var agent = new Agent(InvalidCertificateAction.Warn);
-        ServerIdentity identity = ServerIdentity.Create(HandshakePki.Host, server.Port);
-
-        for (int round = 0; round < Rounds; round++)
-        {
-            Assert.False((await TlsClient.ConnectWithCallbackAsync(agent.Policy, identity, server.Port)).Connected);
-        }
+        using Agent agent = await RefuseRoundsAsync(InvalidCertificateAction.Warn, alsoAsynchronous: false);
 
         List<FakeLogRecord> logged = [.. agent.Logs.Collector.GetSnapshot().Where(r => r.Id.Id is >= 4000 and <= 4010)];
         Assert.Equal(Rounds, logged.Count);
@@ -84,5 +69,34 @@ public sealed class HandshakeObservabilityTests
             }
         });
         Assert.Equal(reasons.Length, reasons.Select(r => DecisionEvents.Of(r).Id.Id).Distinct().Count());
+    }
+
+    /// <summary>
+    /// <see cref="Rounds"/> connections to a server presenting an expired certificate through the synchronous callback
+    /// (and as many through <see cref="HandshakePolicy.AuthenticateAsClientAsync"/>), each refused.
+    /// </summary>
+    private static async Task<Agent> RefuseRoundsAsync(InvalidCertificateAction action, bool alsoAsynchronous)
+    {
+        await using var server = LoopbackTlsServer.Start(HandshakePki.Expired);
+        var agent = new Agent(action);
+        try
+        {
+            ServerIdentity identity = ServerIdentity.Create(HandshakePki.Host, server.Port);
+            for (int round = 0; round < Rounds; round++)
+            {
+                Assert.False((await TlsClient.ConnectWithCallbackAsync(agent.Policy, identity, server.Port)).Connected);
+                if (alsoAsynchronous)
+                {
+                    Assert.False((await TlsClient.ConnectAsync(agent.Policy, identity, server.Port)).Connected);
+                }
+            }
+
+            return agent;
+        }
+        catch
+        {
+            agent.Dispose();
+            throw;
+        }
     }
 }
