@@ -17,6 +17,9 @@ namespace CertPolicy.Benchmarks;
 /// leaves under the same intermediate, larger than both caches, so the decision cache misses and the leaf's
 /// signature is verified. The intermediate's signature and key stay cached (the realistic case: a renewed
 /// server certificate under a known CA).</item>
+/// <item><see cref="FloorNeverSeenCertificate"/>: the least any validator must do for such a leaf: parse it and
+/// verify its signature with the issuer's key (imported once, before the run). <see cref="CallbackColdNewCertificate"/>
+/// is reported in benchmarks/RESULTS.md as a ratio to it.</item>
 /// </list>
 /// </summary>
 [MemoryDiagnoser]
@@ -34,7 +37,10 @@ public class ColdPathBenchmarks : IDisposable
     private RemoteCertificateValidationCallback _warm = null!;
     private X509Certificate2[] _pool = [];
     private X509Chain[] _poolChains = [];
+    private byte[][] _poolDer = [];
+    private SignatureVerifier _issuerKey = null!;
     private int _next;
+    private int _nextFloor;
 
     [Params(ChainKind.EcdsaP256, ChainKind.Rsa2048)]
     public ChainKind Kind { get; set; }
@@ -53,11 +59,20 @@ public class ColdPathBenchmarks : IDisposable
         Require(_warm(null!, _chain.Leaf, _callbackChain, BenchmarkChain.PlatformErrors), "warm");
     }
 
-    [GlobalSetup(Target = nameof(CallbackColdNewCertificate))]
+    [GlobalSetup(Targets = [nameof(CallbackColdNewCertificate), nameof(FloorNeverSeenCertificate)])]
     public void SetupPool()
     {
         Setup();
-        _pool = Array.ConvertAll(_chain.IssueDistinctLeaves(PoolSize), der => X509CertificateLoader.LoadCertificate(der));
+        _poolDer = _chain.IssueDistinctLeaves(PoolSize);
+        _pool = Array.ConvertAll(_poolDer, der => X509CertificateLoader.LoadCertificate(der));
+        if (!ParsedCertificate.TryParse(_chain.Intermediate.RawDataMemory, out ParsedCertificate? issuer, out string? error))
+        {
+            throw new InvalidOperationException($"The benchmark intermediate does not parse: {error}");
+        }
+
+        // The issuer's key, imported once (as the validator's signature cache holds it for a known CA).
+        _issuerKey = new SignatureVerifier(issuer.PublicKey);
+        Require(FloorOf(_poolDer[^1]), "floor");
         _poolChains = Array.ConvertAll(_pool, leaf => _chain.CreateCallbackChain(leaf));
 
         // The last leaf is the one used longest after this check, so its cached signature is long gone by then.
@@ -85,6 +100,15 @@ public class ColdPathBenchmarks : IDisposable
         return _fresh(null!, _pool[next], _poolChains[next], BenchmarkChain.PlatformErrors);
     }
 
+    /// <summary>The floor for a never-seen leaf: parse it and verify its signature with the issuer's imported key.</summary>
+    [Benchmark]
+    public bool FloorNeverSeenCertificate()
+    {
+        int next = _nextFloor;
+        _nextFloor = next + 1 == _poolDer.Length ? 0 : next + 1;
+        return FloorOf(_poolDer[next]);
+    }
+
     /// <summary>CertPolicy's callback for the chain it decided before (the fast path), for the ratio.</summary>
     [Benchmark]
     public bool CallbackWarm() => _warm(null!, _chain.Leaf, _callbackChain, BenchmarkChain.PlatformErrors);
@@ -106,6 +130,11 @@ public class ColdPathBenchmarks : IDisposable
         _chain?.Dispose();
         GC.SuppressFinalize(this);
     }
+
+    private bool FloorOf(byte[] der) =>
+        ParsedCertificate.TryParse(der, out ParsedCertificate? leaf, out _)
+        && SignatureAlgorithm.TryResolve(leaf.SignatureAlgorithm, out SignatureAlgorithm algorithm, out _)
+        && _issuerKey.Verify(leaf.TbsCertificate.Span, leaf.Signature.Span, algorithm, out _) == SignatureCheck.Valid;
 
     private static void Require(bool accepted, string what)
     {

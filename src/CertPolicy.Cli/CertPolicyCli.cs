@@ -118,7 +118,7 @@ internal static class CertPolicyCli
             return;
         }
 
-        await environment.Error.WriteLineAsync($"{Name}: {Output.DisplayText.Clean(message.ReplaceLineEndings(" "))}").ConfigureAwait(false);
+        await environment.Error.WriteLineAsync($"{Name}: {Output.TerminalText.Clean(message.ReplaceLineEndings(" "))}").ConfigureAwait(false);
         await environment.Error.FlushAsync().ConfigureAwait(false);
     }
 

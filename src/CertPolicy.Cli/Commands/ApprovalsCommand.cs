@@ -185,7 +185,7 @@ internal static class ApprovalsCommand
             environment.Error.WriteLine($"certpolicy: warning: {message}");
         }
 
-        environment.Output.WriteLine(DisplayText.Clean(result));
+        environment.Output.WriteLine(TerminalText.Clean(result));
         return ExitCodes.Valid;
     }
 

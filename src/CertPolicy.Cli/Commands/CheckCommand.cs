@@ -107,7 +107,7 @@ internal static class CheckCommand
         // Everything that can fail on the command line's input fails before connecting.
         var judge = Judge.Create(settings, environment.TimeProvider);
         CheckFailOn(failOn, judge);
-        PresentedCertificates presented = await ServerCertificateFetcher
+        FetchedCertificates presented = await ServerCertificateFetcher
             .FetchAsync(endpoint.Host, endpoint.Port, identity.Host, timeout, cancellationToken)
             .ConfigureAwait(false);
         string? saved = saveChain is null ? null : PemChainWriter.Write(saveChain, presented.Certificates);

@@ -42,7 +42,7 @@ internal static class PlainWriter
             previous = block;
         }
 
-        output.Write(DisplayText.Clean(text.ToString(), keepNewLines: true));
+        output.Write(TerminalText.Clean(text.ToString(), keepNewLines: true));
         output.Flush();
     }
 

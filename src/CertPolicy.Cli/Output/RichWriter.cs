@@ -38,7 +38,7 @@ internal static class RichWriter
 
     private static IRenderable Render(Block block) => block switch
     {
-        HeadingBlock heading => new Paragraph(DisplayText.Clean(heading.Text) + "\n", StyleOf(heading.Tone).Combine(new Style(decoration: Decoration.Bold))),
+        HeadingBlock heading => new Paragraph(TerminalText.Clean(heading.Text) + "\n", StyleOf(heading.Tone).Combine(new Style(decoration: Decoration.Bold))),
         FieldsBlock fields => RenderFields(fields),
         TableBlock table => RenderTable(table),
         ListBlock list => RenderList(list),
@@ -52,7 +52,7 @@ internal static class RichWriter
         grid.AddColumn(new GridColumn());
         foreach ((string label, Cell value) in fields.Rows)
         {
-            grid.AddRow(new Text(label, new Style(Color.Grey)), new Text(DisplayText.Clean(value.Text), StyleOf(value.Tone)));
+            grid.AddRow(new Text(label, new Style(Color.Grey)), new Text(TerminalText.Clean(value.Text), StyleOf(value.Tone)));
         }
 
         if (fields.Title is null)
@@ -77,7 +77,7 @@ internal static class RichWriter
 
         foreach (IReadOnlyList<Cell> row in block.Rows)
         {
-            table.AddRow([.. row.Select(c => (IRenderable)new Text(DisplayText.Clean(c.Text), StyleOf(c.Tone)))]);
+            table.AddRow([.. row.Select(c => (IRenderable)new Text(TerminalText.Clean(c.Text), StyleOf(c.Tone)))]);
         }
 
         return table;
@@ -90,7 +90,7 @@ internal static class RichWriter
         grid.AddColumn(new GridColumn());
         foreach (Cell item in list.Items)
         {
-            grid.AddRow(new Text("•", StyleOf(item.Tone)), new Text(DisplayText.Clean(item.Text), StyleOf(item.Tone)));
+            grid.AddRow(new Text("•", StyleOf(item.Tone)), new Text(TerminalText.Clean(item.Text), StyleOf(item.Tone)));
         }
 
         return new Padder(grid, new Padding(2, 0, 0, 0));

@@ -20,7 +20,7 @@ internal static class ServerCertificateFetcher
     /// <param name="timeout">The time allowed for the connection and the handshake together.</param>
     /// <param name="cancellationToken">Stops the attempt.</param>
     /// <exception cref="CliException">The server cannot be reached or the handshake fails; the message says which and why.</exception>
-    public static async Task<PresentedCertificates> FetchAsync(string host, int port, string serverName, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<FetchedCertificates> FetchAsync(string host, int port, string serverName, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(host);
         ArgumentException.ThrowIfNullOrEmpty(serverName);
@@ -81,7 +81,7 @@ internal static class ServerCertificateFetcher
                     throw new CliException($"TLS handshake with {where} failed: {Innermost(ex)}", ex) { Code = "handshake-failed" };
                 }
 
-                return new PresentedCertificates(capture.Certificates ?? [], remote, tls.SslProtocol, tls.NegotiatedCipherSuite);
+                return new FetchedCertificates(capture.Certificates ?? [], remote, tls.SslProtocol, tls.NegotiatedCipherSuite);
             }
         }
     }

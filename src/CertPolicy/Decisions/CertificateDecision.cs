@@ -7,12 +7,13 @@ public sealed class CertificateDecision
 {
     private string? _message;
 
-    internal CertificateDecision(DecisionOutcome outcome, DecisionReason reason, ValidationReport report, string? note = null)
+    internal CertificateDecision(DecisionOutcome outcome, DecisionReason reason, ValidationReport report, string? note = null, long? approvalsVersion = null)
     {
         Outcome = outcome;
         Reason = reason;
         Report = report;
         Note = note;
+        ApprovalsVersion = approvalsVersion;
     }
 
     /// <summary>Whether the connection goes ahead.</summary>
@@ -32,6 +33,20 @@ public sealed class CertificateDecision
 
     /// <summary>An extra remark for <see cref="Message"/>, such as an approval that could not be remembered.</summary>
     internal string? Note { get; }
+
+    /// <summary>
+    /// The approvals' version read before the remembered approval was looked up, when the decision depends on
+    /// remembered approvals (<see cref="DecisionReason.RememberedApproval"/>); null when it does not.
+    /// </summary>
+    internal long? ApprovalsVersion { get; }
+
+    /// <summary>
+    /// True when the decision stays right, without anyone's answer, for as long as its report holds (and, when it
+    /// depends on them, the approvals are unchanged): a handshake cache may answer with it. A decision that waited for
+    /// (or needs) the user, or one taken without a judged path, is never reused.
+    /// </summary>
+    internal bool IsReusable => Report.Path.Count > 0
+        && Reason is DecisionReason.Valid or DecisionReason.AllowedByPolicy or DecisionReason.RememberedApproval or DecisionReason.DeniedByPolicy;
 
     /// <inheritdoc/>
     public override string ToString() => Message;

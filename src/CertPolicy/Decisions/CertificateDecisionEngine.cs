@@ -1,13 +1,15 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CertPolicy;
 
 /// <summary>
-/// Decides, for one endpoint profile, whether to connect to a server given the validation report of its certificate:
-/// a valid certificate connects silently; an invalid one is allowed, denied, or (under
-/// <see cref="InvalidCertificateAction.Warn"/>) connects when the user approved it now or before. Thread-safe;
-/// create one per endpoint profile.
+/// The judge of one endpoint profile: takes the certificates a server presented and the identity the agent expected,
+/// validates them with the profile's validator and decides whether to connect. A valid certificate connects
+/// silently; an invalid one is allowed, denied, or (under <see cref="InvalidCertificateAction.Warn"/>) connects when
+/// the user approved it now or before. Every decision is logged once and counted. Thread-safe; create one per
+/// endpoint profile.
 /// </summary>
 /// <remarks>
 /// A remembered approval applies only to the same server (expected name and port), the same certificate (SHA-256
@@ -21,7 +23,7 @@ public sealed class CertificateDecisionEngine
     private readonly PromptFlights _flights;
 
     /// <summary>Creates an engine.</summary>
-    /// <param name="validator">The validator of this profile; <see cref="Validator"/> exposes it to the code that validates.</param>
+    /// <param name="validator">The validator of this profile: every decision is taken on a report it produced.</param>
     /// <param name="options">The settings; copied. Default: warn, remember approvals in memory, no prompt (so invalid certificates are refused).</param>
     /// <exception cref="ArgumentException">A setting is out of range.</exception>
     public CertificateDecisionEngine(CertificateValidator validator, CertificateDecisionEngineOptions? options = null)
@@ -50,13 +52,13 @@ public sealed class CertificateDecisionEngine
     public string ProfileName { get; }
 
     /// <summary>The profile's validator, which produces the reports this engine decides on.</summary>
-    public CertificateValidator Validator { get; }
+    internal CertificateValidator Validator { get; }
 
     /// <summary>What the profile does with a certificate that is not valid.</summary>
     public InvalidCertificateAction InvalidCertificateAction { get; }
 
     /// <summary>Where the user's approvals are remembered.</summary>
-    public ApprovalStore Approvals { get; }
+    internal ApprovalStore Approvals { get; }
 
     /// <summary>True when there is a prompt to ask the user.</summary>
     public bool CanPrompt => _prompt is not null;
@@ -65,78 +67,120 @@ public sealed class CertificateDecisionEngine
     public TimeSpan PromptTimeout { get; }
 
     /// <summary>The clock of prompt timeouts and approval times.</summary>
-    public TimeProvider TimeProvider { get; }
+    internal TimeProvider TimeProvider { get; }
 
     /// <summary>
-    /// Decides, asking the user when the profile says to warn and no remembered approval applies. Concurrent calls
-    /// for the same server, certificate and problems share one question.
+    /// Validates the certificates a server presented and decides, asking the user when the profile says to warn and no
+    /// remembered approval applies. Concurrent calls for the same server, certificate and problems share one question.
     /// </summary>
-    /// <param name="report">The validation report of the server's certificate.</param>
+    /// <param name="presentedCertificates">The DER of each certificate the server sent, leaf first. May be empty (refused: no certificate).</param>
+    /// <param name="identity">The server the agent meant to reach.</param>
     /// <param name="cancellationToken">
     /// Stops this call waiting. The question stays open for other connections waiting for the same answer; it is
     /// withdrawn when none is left.
     /// </param>
-    /// <returns>The decision. Completes synchronously unless the user has to be asked.</returns>
+    /// <returns>The decision, with the validation report it was taken on. Completes synchronously unless the user has to be asked.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public ValueTask<CertificateDecision> DecideAsync(ValidationReport report, CancellationToken cancellationToken = default)
+    public ValueTask<CertificateDecision> DecideAsync(IReadOnlyList<ReadOnlyMemory<byte>> presentedCertificates, ServerIdentity identity, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(presentedCertificates);
+        ArgumentNullException.ThrowIfNull(identity);
         cancellationToken.ThrowIfCancellationRequested();
-        return DecideWithoutAsking(report) is { } decision
-            ? new ValueTask<CertificateDecision>(decision)
-            : AskAsync(report, cancellationToken);
+        long started = Stopwatch.GetTimestamp();
+        return DecideAsync(Validator.Validate(presentedCertificates, identity), started, cancellationToken);
     }
 
     /// <summary>
-    /// Decides without ever asking, for code that cannot wait (such as a synchronous certificate callback): like
-    /// <see cref="DecideAsync"/>, except that where the user would have to be asked it refuses with
-    /// <see cref="DecisionReason.NeedsUserAnswer"/>, so that the caller can ask with <see cref="DecideAsync"/>.
+    /// Validates and decides without ever asking, for code that cannot wait (such as a synchronous certificate
+    /// callback): like <see cref="DecideAsync(IReadOnlyList{ReadOnlyMemory{byte}}, ServerIdentity, CancellationToken)"/>,
+    /// except that where the user would have to be asked it refuses with <see cref="DecisionReason.NeedsUserAnswer"/>,
+    /// so that the caller can ask with <c>DecideAsync</c>.
     /// </summary>
-    /// <param name="report">The validation report of the server's certificate.</param>
-    /// <returns>The decision.</returns>
-    public CertificateDecision DecideWithoutPrompt(ValidationReport report)
+    /// <param name="presentedCertificates">The DER of each certificate the server sent, leaf first. May be empty (refused: no certificate).</param>
+    /// <param name="identity">The server the agent meant to reach.</param>
+    /// <returns>The decision, with the validation report it was taken on.</returns>
+    public CertificateDecision DecideWithoutPrompt(IReadOnlyList<ReadOnlyMemory<byte>> presentedCertificates, ServerIdentity identity)
     {
-        ArgumentNullException.ThrowIfNull(report);
-        return DecideWithoutAsking(report) ?? Decide(report, DecisionOutcome.Refuse, DecisionReason.NeedsUserAnswer);
+        ArgumentNullException.ThrowIfNull(presentedCertificates);
+        ArgumentNullException.ThrowIfNull(identity);
+        long started = Stopwatch.GetTimestamp();
+        ValidationReport report = Validator.Validate(presentedCertificates, identity);
+        return DecideWithoutAsking(report, started) ?? Decide(report, DecisionOutcome.Refuse, DecisionReason.NeedsUserAnswer, started);
     }
 
+    /// <summary>Decides on a report, asking when needed (for the tests of the rules on hand-made reports).</summary>
+    internal ValueTask<CertificateDecision> DecideAsync(ValidationReport report, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        cancellationToken.ThrowIfCancellationRequested();
+        return DecideAsync(report, Stopwatch.GetTimestamp(), cancellationToken);
+    }
+
+    /// <summary>Decides on a report without asking (for the tests of the rules on hand-made reports).</summary>
+    internal CertificateDecision DecideWithoutPrompt(ValidationReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        long started = Stopwatch.GetTimestamp();
+        return DecideWithoutAsking(report, started) ?? Decide(report, DecisionOutcome.Refuse, DecisionReason.NeedsUserAnswer, started);
+    }
+
+    /// <summary>
+    /// True while <paramref name="decision"/>, taken by this engine, would be taken again: the validator's verdict
+    /// still holds (same trust anchors, the clock inside its interval) and, when the decision rests on a remembered
+    /// approval, the approvals have not changed (after asking the store to notice changes made elsewhere).
+    /// </summary>
+    internal bool StillHolds(CertificateDecision decision) =>
+        Validator.StillHolds(decision.Report)
+        && (decision.ApprovalsVersion is not { } version || version == Approvals.RefreshVersion());
+
+    /// <summary>Logs and counts an answer the handshake cache gave from one of this engine's decisions.</summary>
+    internal void ObserveCachedAnswer(CertificateDecision decision, long startedTimestamp) => Observe(decision, startedTimestamp, cached: true, error: null);
+
+    private ValueTask<CertificateDecision> DecideAsync(ValidationReport report, long started, CancellationToken cancellationToken) =>
+        DecideWithoutAsking(report, started) is { } decision
+            ? new ValueTask<CertificateDecision>(decision)
+            : AskAsync(report, started, cancellationToken);
+
     /// <summary>Every decision that needs no question; null when the user has to be asked.</summary>
-    private CertificateDecision? DecideWithoutAsking(ValidationReport report)
+    private CertificateDecision? DecideWithoutAsking(ValidationReport report, long started)
     {
         if (report.IsValid)
         {
-            return Decide(report, DecisionOutcome.Connect, DecisionReason.Valid);
+            return Decide(report, DecisionOutcome.Connect, DecisionReason.Valid, started);
         }
 
         switch (InvalidCertificateAction)
         {
             case InvalidCertificateAction.Allow:
-                return Decide(report, DecisionOutcome.Connect, DecisionReason.AllowedByPolicy);
+                return Decide(report, DecisionOutcome.Connect, DecisionReason.AllowedByPolicy, started);
             case InvalidCertificateAction.Warn:
                 break;
             default:
-                return Decide(report, DecisionOutcome.Refuse, DecisionReason.DeniedByPolicy);
+                return Decide(report, DecisionOutcome.Refuse, DecisionReason.DeniedByPolicy, started);
         }
 
         if (report.Identity is not { } server
             || report.Certificate is not { } certificate
             || !Fingerprint.TryNormalize(certificate.Sha256Fingerprint, out string? sha256))
         {
-            return Decide(report, DecisionOutcome.Refuse, DecisionReason.NotApprovable);
+            return Decide(report, DecisionOutcome.Refuse, DecisionReason.NotApprovable, started);
         }
 
         CertificateProblemKinds problems = report.Verdict.Kinds;
+
+        // Read before looking: a change that lands while the decision is taken makes it stale at once.
+        long approvalsVersion = Approvals.Version;
         if (FindApproval(server, sha256) is { } approval)
         {
             if (approval.Covers(problems))
             {
-                return Decide(report, DecisionOutcome.Connect, DecisionReason.RememberedApproval);
+                return Decide(report, DecisionOutcome.Connect, DecisionReason.RememberedApproval, started, approvalsVersion: approvalsVersion);
             }
 
             Log.ApprovalProblemsChanged(_logger, ProfileName, server, sha256, approval.AcceptedProblems, problems);
         }
 
-        return _prompt is null ? Decide(report, DecisionOutcome.Refuse, DecisionReason.NoPrompt) : null;
+        return _prompt is null ? Decide(report, DecisionOutcome.Refuse, DecisionReason.NoPrompt, started) : null;
     }
 
     private CertificateApproval? FindApproval(ServerIdentity server, string sha256)
@@ -154,7 +198,7 @@ public sealed class CertificateDecisionEngine
         }
     }
 
-    private async ValueTask<CertificateDecision> AskAsync(ValidationReport report, CancellationToken cancellationToken)
+    private async ValueTask<CertificateDecision> AskAsync(ValidationReport report, long started, CancellationToken cancellationToken)
     {
         ServerIdentity server = report.Identity!;
         CertificateSummary certificate = report.Certificate!;
@@ -194,10 +238,11 @@ public sealed class CertificateDecisionEngine
                 report,
                 DecisionOutcome.Connect,
                 DecisionReason.ApprovedByUser,
+                started,
                 note: result.Remembered ? null : "The approval could not be remembered, so the next connection will ask again."),
-            PromptStatus.Denied => Decide(report, DecisionOutcome.Refuse, DecisionReason.DeniedByUser),
-            PromptStatus.TimedOut => Decide(report, DecisionOutcome.Refuse, DecisionReason.PromptTimedOut),
-            _ => Decide(report, DecisionOutcome.Refuse, DecisionReason.PromptFailed, result.Error),
+            PromptStatus.Denied => Decide(report, DecisionOutcome.Refuse, DecisionReason.DeniedByUser, started),
+            PromptStatus.TimedOut => Decide(report, DecisionOutcome.Refuse, DecisionReason.PromptTimedOut, started),
+            _ => Decide(report, DecisionOutcome.Refuse, DecisionReason.PromptFailed, started, result.Error),
         };
     }
 
@@ -251,58 +296,18 @@ public sealed class CertificateDecisionEngine
         }
     }
 
-    private CertificateDecision Decide(ValidationReport report, DecisionOutcome outcome, DecisionReason reason, Exception? error = null, string? note = null)
+    private CertificateDecision Decide(ValidationReport report, DecisionOutcome outcome, DecisionReason reason, long started, Exception? error = null, string? note = null, long? approvalsVersion = null)
     {
-        var decision = new CertificateDecision(outcome, reason, report, note);
-        _metrics.RecordDecision(outcome, reason);
-        LogDecision(decision, error);
+        var decision = new CertificateDecision(outcome, reason, report, note, approvalsVersion);
+        Observe(decision, started, cached: false, error);
         return decision;
     }
 
-    private void LogDecision(CertificateDecision decision, Exception? error)
+    /// <summary>Every decision, taken or answered from the cache, is counted, timed and logged here, once.</summary>
+    private void Observe(CertificateDecision decision, long started, bool cached, Exception? error)
     {
-        ValidationReport report = decision.Report;
-        ServerIdentity? server = report.Identity;
-        string subject = report.Certificate?.Subject ?? "(none)";
-        string fingerprint = report.Certificate?.Sha256Fingerprint ?? "(none)";
-        CertificateProblemKinds problems = report.Verdict.Kinds;
-        DecisionOutcome outcome = decision.Outcome;
-        DecisionReason reason = decision.Reason;
-        switch (reason)
-        {
-            case DecisionReason.Valid:
-                Log.CertificateValid(_logger, ProfileName, outcome, server, reason, subject, fingerprint);
-                break;
-            case DecisionReason.AllowedByPolicy:
-                Log.AllowedByPolicy(_logger, ProfileName, outcome, server, reason, problems, subject, fingerprint);
-                break;
-            case DecisionReason.ApprovedByUser:
-                Log.ApprovedByUser(_logger, ProfileName, outcome, server, reason, problems, subject, fingerprint);
-                break;
-            case DecisionReason.RememberedApproval:
-                Log.RememberedApproval(_logger, ProfileName, outcome, server, reason, problems, subject, fingerprint);
-                break;
-            case DecisionReason.DeniedByPolicy:
-                Log.DeniedByPolicy(_logger, ProfileName, outcome, server, reason, problems, subject, fingerprint);
-                break;
-            case DecisionReason.DeniedByUser:
-                Log.DeniedByUser(_logger, ProfileName, outcome, server, reason, problems, subject, fingerprint);
-                break;
-            case DecisionReason.NoPrompt:
-                Log.NoPrompt(_logger, ProfileName, outcome, server, reason, problems, subject, fingerprint);
-                break;
-            case DecisionReason.PromptTimedOut:
-                Log.PromptTimedOut(_logger, ProfileName, outcome, server, reason, PromptTimeout, problems, subject, fingerprint);
-                break;
-            case DecisionReason.PromptFailed:
-                Log.PromptFailed(_logger, error, ProfileName, outcome, server, reason, problems, subject, fingerprint);
-                break;
-            case DecisionReason.NeedsUserAnswer:
-                Log.NeedsUserAnswer(_logger, ProfileName, outcome, server, reason, problems, subject, fingerprint);
-                break;
-            default:
-                Log.NotApprovable(_logger, ProfileName, outcome, server, reason, problems, subject, fingerprint);
-                break;
-        }
+        _metrics.RecordDecision(decision.Outcome, decision.Reason, started, cached);
+        DecisionEvents.Write(_logger, ProfileName, decision, cached, error);
     }
 }
+

@@ -32,8 +32,8 @@ public enum DecisionReason
 
     /// <summary>
     /// Refuse, for now: the user would have to be asked, and this decision was made without a prompt
-    /// (<see cref="CertificateDecisionEngine.DecideWithoutPrompt"/>). Ask with
-    /// <see cref="CertificateDecisionEngine.DecideAsync"/>.
+    /// (<see cref="CertificateDecisionEngine.DecideWithoutPrompt(IReadOnlyList{ReadOnlyMemory{byte}}, ServerIdentity)"/>). Ask with
+    /// <see cref="CertificateDecisionEngine.DecideAsync(IReadOnlyList{ReadOnlyMemory{byte}}, ServerIdentity, CancellationToken)"/>.
     /// </summary>
     NeedsUserAnswer = 9,
 

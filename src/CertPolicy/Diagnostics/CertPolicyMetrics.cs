@@ -1,11 +1,15 @@
+using System.Collections.Frozen;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Reflection;
+using System.Text;
 
 namespace CertPolicy;
 
 /// <summary>
 /// The library's instruments, on the meter named <see cref="MeterName"/>. Tags never carry host names,
-/// fingerprints or subjects: only low-cardinality values.
+/// fingerprints or subjects: only low-cardinality values, derived from the names of the enumerations (so that
+/// reordering them can never mislabel a measurement).
 /// </summary>
 internal sealed class CertPolicyMetrics
 {
@@ -15,36 +19,36 @@ internal sealed class CertPolicyMetrics
     /// <summary>Counter of decisions, tagged with <see cref="OutcomeTag"/> and <see cref="ReasonTag"/>.</summary>
     public const string DecisionsInstrument = "certpolicy.decisions";
 
+    /// <summary>Histogram of how long decisions took, in seconds, tagged with <see cref="OutcomeTag"/>, <see cref="ReasonTag"/> and <see cref="PathTag"/>.</summary>
+    public const string DurationInstrument = "certpolicy.decision.duration";
+
     public const string OutcomeTag = "certpolicy.outcome";
 
     public const string ReasonTag = "certpolicy.reason";
+
+    /// <summary>"fast" when the handshake cache answered, "full" when the engine validated and decided.</summary>
+    public const string PathTag = "certpolicy.path";
 
     private static readonly string? MeterVersion = typeof(CertPolicyMetrics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
 
     private static readonly Lazy<CertPolicyMetrics> SharedInstance = new(() => new CertPolicyMetrics(new Meter(MeterName, MeterVersion)));
 
-    private static readonly string[] OutcomeNames = ["refuse", "connect"];
+    private static readonly FrozenDictionary<DecisionOutcome, string> OutcomeNames = TagValues<DecisionOutcome>();
 
-    private static readonly string[] ReasonNames =
-    [
-        "valid",
-        "allowed_by_policy",
-        "approved_by_user",
-        "remembered_approval",
-        "denied_by_policy",
-        "denied_by_user",
-        "no_prompt",
-        "prompt_timed_out",
-        "prompt_failed",
-        "needs_user_answer",
-        "not_approvable",
-    ];
+    private static readonly FrozenDictionary<DecisionReason, string> ReasonNames = TagValues<DecisionReason>();
 
     private readonly Counter<long> _decisions;
+    private readonly Histogram<double> _duration;
 
     private CertPolicyMetrics(Meter meter)
     {
         _decisions = meter.CreateCounter<long>(DecisionsInstrument, "{decision}", "Certificate decisions made, by outcome and reason.");
+        _duration = meter.CreateHistogram(
+            DurationInstrument,
+            "s",
+            "How long certificate decisions took, from the handshake's callback (or the engine's call) to the decision; prompts included.",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.000_001, 0.000_005, 0.000_025, 0.000_1, 0.000_5, 0.002_5, 0.01, 0.05, 0.25, 1, 5, 30, 120] });
     }
 
     /// <summary>Instruments on a process-wide meter, for use without dependency injection.</summary>
@@ -54,15 +58,50 @@ internal sealed class CertPolicyMetrics
     public static CertPolicyMetrics Create(IMeterFactory? meterFactory) =>
         meterFactory is null ? Shared : new CertPolicyMetrics(meterFactory.Create(new MeterOptions(MeterName) { Version = MeterVersion }));
 
-    public static string OutcomeName(DecisionOutcome outcome) => OutcomeNames[(int)outcome];
+    public static string OutcomeName(DecisionOutcome outcome) => OutcomeNames[outcome];
 
-    public static string ReasonName(DecisionReason reason) => ReasonNames[(int)reason];
+    public static string ReasonName(DecisionReason reason) => ReasonNames[reason];
 
-    public void RecordDecision(DecisionOutcome outcome, DecisionReason reason)
+    /// <summary>Counts a decision and records how long it took since <paramref name="startedTimestamp"/> (a <see cref="Stopwatch"/> timestamp).</summary>
+    public void RecordDecision(DecisionOutcome outcome, DecisionReason reason, long startedTimestamp, bool cached)
     {
         if (_decisions.Enabled)
         {
             _decisions.Add(1, new KeyValuePair<string, object?>(OutcomeTag, OutcomeName(outcome)), new KeyValuePair<string, object?>(ReasonTag, ReasonName(reason)));
         }
+
+        if (_duration.Enabled)
+        {
+            _duration.Record(
+                Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds,
+                new KeyValuePair<string, object?>(OutcomeTag, OutcomeName(outcome)),
+                new KeyValuePair<string, object?>(ReasonTag, ReasonName(reason)),
+                new KeyValuePair<string, object?>(PathTag, cached ? "fast" : "full"));
+        }
+    }
+
+    /// <summary>Each value's name in snake case ("DeniedByPolicy" is "denied_by_policy").</summary>
+    private static FrozenDictionary<T, string> TagValues<T>()
+        where T : struct, Enum
+    {
+        var names = new Dictionary<T, string>();
+        foreach (T value in Enum.GetValues<T>())
+        {
+            string name = value.ToString();
+            var snake = new StringBuilder(name.Length + 4);
+            for (int i = 0; i < name.Length; i++)
+            {
+                if (char.IsUpper(name[i]) && i > 0)
+                {
+                    snake.Append('_');
+                }
+
+                snake.Append(char.ToLowerInvariant(name[i]));
+            }
+
+            names[value] = snake.ToString();
+        }
+
+        return names.ToFrozenDictionary();
     }
 }

@@ -8,50 +8,7 @@ namespace CertPolicy;
 /// </summary>
 internal static partial class Log
 {
-    // 4000-4019: one event per decision reason.
-    [LoggerMessage(EventId = 4000, EventName = "Valid", Level = LogLevel.Debug,
-        Message = "Profile {Profile}: {Outcome} {Server} ({Reason}): certificate {Subject}, SHA-256 {Fingerprint}.")]
-    public static partial void CertificateValid(ILogger logger, string profile, DecisionOutcome outcome, ServerIdentity? server, DecisionReason reason, string subject, string fingerprint);
-
-    [LoggerMessage(EventId = 4001, EventName = "AllowedByPolicy", Level = LogLevel.Warning,
-        Message = "Profile {Profile}: {Outcome} {Server} ({Reason}) despite problems {Problems}: certificate {Subject}, SHA-256 {Fingerprint}.")]
-    public static partial void AllowedByPolicy(ILogger logger, string profile, DecisionOutcome outcome, ServerIdentity? server, DecisionReason reason, CertificateProblemKinds problems, string subject, string fingerprint);
-
-    [LoggerMessage(EventId = 4002, EventName = "ApprovedByUser", Level = LogLevel.Information,
-        Message = "Profile {Profile}: {Outcome} {Server} ({Reason}) despite problems {Problems}: certificate {Subject}, SHA-256 {Fingerprint}.")]
-    public static partial void ApprovedByUser(ILogger logger, string profile, DecisionOutcome outcome, ServerIdentity? server, DecisionReason reason, CertificateProblemKinds problems, string subject, string fingerprint);
-
-    [LoggerMessage(EventId = 4003, EventName = "RememberedApproval", Level = LogLevel.Information,
-        Message = "Profile {Profile}: {Outcome} {Server} ({Reason}) despite problems {Problems}: certificate {Subject}, SHA-256 {Fingerprint}.")]
-    public static partial void RememberedApproval(ILogger logger, string profile, DecisionOutcome outcome, ServerIdentity? server, DecisionReason reason, CertificateProblemKinds problems, string subject, string fingerprint);
-
-    [LoggerMessage(EventId = 4004, EventName = "DeniedByPolicy", Level = LogLevel.Warning,
-        Message = "Profile {Profile}: {Outcome} {Server} ({Reason}), problems {Problems}: certificate {Subject}, SHA-256 {Fingerprint}.")]
-    public static partial void DeniedByPolicy(ILogger logger, string profile, DecisionOutcome outcome, ServerIdentity? server, DecisionReason reason, CertificateProblemKinds problems, string subject, string fingerprint);
-
-    [LoggerMessage(EventId = 4005, EventName = "DeniedByUser", Level = LogLevel.Warning,
-        Message = "Profile {Profile}: {Outcome} {Server} ({Reason}), problems {Problems}: certificate {Subject}, SHA-256 {Fingerprint}.")]
-    public static partial void DeniedByUser(ILogger logger, string profile, DecisionOutcome outcome, ServerIdentity? server, DecisionReason reason, CertificateProblemKinds problems, string subject, string fingerprint);
-
-    [LoggerMessage(EventId = 4006, EventName = "NoPrompt", Level = LogLevel.Warning,
-        Message = "Profile {Profile}: {Outcome} {Server} ({Reason}): no one to ask about problems {Problems}, failing closed: certificate {Subject}, SHA-256 {Fingerprint}.")]
-    public static partial void NoPrompt(ILogger logger, string profile, DecisionOutcome outcome, ServerIdentity? server, DecisionReason reason, CertificateProblemKinds problems, string subject, string fingerprint);
-
-    [LoggerMessage(EventId = 4007, EventName = "PromptTimedOut", Level = LogLevel.Warning,
-        Message = "Profile {Profile}: {Outcome} {Server} ({Reason}): no answer within {Timeout} about problems {Problems}, failing closed: certificate {Subject}, SHA-256 {Fingerprint}.")]
-    public static partial void PromptTimedOut(ILogger logger, string profile, DecisionOutcome outcome, ServerIdentity? server, DecisionReason reason, TimeSpan timeout, CertificateProblemKinds problems, string subject, string fingerprint);
-
-    [LoggerMessage(EventId = 4008, EventName = "PromptFailed", Level = LogLevel.Error,
-        Message = "Profile {Profile}: {Outcome} {Server} ({Reason}): asking about problems {Problems} failed, failing closed: certificate {Subject}, SHA-256 {Fingerprint}.")]
-    public static partial void PromptFailed(ILogger logger, Exception? exception, string profile, DecisionOutcome outcome, ServerIdentity? server, DecisionReason reason, CertificateProblemKinds problems, string subject, string fingerprint);
-
-    [LoggerMessage(EventId = 4009, EventName = "NeedsUserAnswer", Level = LogLevel.Debug,
-        Message = "Profile {Profile}: {Outcome} {Server} ({Reason}): problems {Problems} need the user's answer: certificate {Subject}, SHA-256 {Fingerprint}.")]
-    public static partial void NeedsUserAnswer(ILogger logger, string profile, DecisionOutcome outcome, ServerIdentity? server, DecisionReason reason, CertificateProblemKinds problems, string subject, string fingerprint);
-
-    [LoggerMessage(EventId = 4010, EventName = "NotApprovable", Level = LogLevel.Warning,
-        Message = "Profile {Profile}: {Outcome} {Server} ({Reason}): problems {Problems}, and no server or readable certificate to approve: certificate {Subject}, SHA-256 {Fingerprint}.")]
-    public static partial void NotApprovable(ILogger logger, string profile, DecisionOutcome outcome, ServerIdentity? server, DecisionReason reason, CertificateProblemKinds problems, string subject, string fingerprint);
+    // 4000-4019: one event per decision reason, written by DecisionEvents (one template, a table of ids and levels).
 
     // 4020-4039: prompts and remembered approvals, as seen by the engine.
     [LoggerMessage(EventId = 4020, EventName = "PromptStarted", Level = LogLevel.Information,

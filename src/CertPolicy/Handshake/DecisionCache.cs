@@ -1,11 +1,7 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 
 namespace CertPolicy;
-
-/// <summary>What the fast path remembers of a decision: enough to answer the callback.</summary>
-/// <param name="Connect">True to let the handshake complete.</param>
-/// <param name="Reason">The reason the full decision gave.</param>
-internal readonly record struct CachedDecision(bool Connect, DecisionReason Reason);
 
 /// <summary>
 /// The handshake fast path: a bounded map from the exact certificates a server presented (every byte of each,
@@ -14,12 +10,11 @@ internal readonly record struct CachedDecision(bool Connect, DecisionReason Reas
 /// certificates (SslStream passes the leaf in the chain's extra store as well) are left out of the key: the full
 /// path ignores them, and the fast path neither stores nor hashes the leaf twice.
 /// <para>
-/// An entry answers only while everything the decision depended on is unchanged: the same engine (a decision
-/// taken by an engine that was replaced while it decided never answers for its successor), the same trust anchors
-/// snapshot, a clock inside every certificate's and every supplied revocation list's validity window (so expiry and not-yet-valid starts take effect
-/// at once), and, for a remembered approval, the same approvals version (after asking the store to notice changes
-/// made by other processes). Anything else is a miss and the full path decides again.
-/// The owner clears the cache when its profile is reloaded.
+/// An entry answers only for the engine that took the decision (a decision taken by an engine that was replaced
+/// while it decided never answers for its successor), and only while that engine says the decision still holds
+/// (<see cref="CertificateDecisionEngine.StillHolds"/>: the validator's verdict is inside its interval and on the
+/// same trust anchors; a remembered approval is unchanged). The cache itself has no rule about time or approvals.
+/// Anything else is a miss and the full path decides again. The owner clears the cache when its profile is reloaded.
 /// </para>
 /// </summary>
 internal sealed class DecisionCache
@@ -46,38 +41,28 @@ internal sealed class DecisionCache
     /// </summary>
     public long Generation => Interlocked.Read(ref _generation);
 
-    /// <summary>Looks the presented chain up; true only when a still-current decision is cached.</summary>
-    /// <remarks>
-    /// Only an entry that connects on a remembered approval depends on the approvals: it needs the store's
-    /// <see cref="ApprovalStore.Version"/> unchanged after the store has looked for changes made elsewhere
-    /// (<see cref="ApprovalStore.RefreshVersion"/>: for an approvals file, one stat), so an approval that another
-    /// process forgot is not honoured from the cache. Valid, allowed-by-policy and denied-by-policy decisions never
-    /// consult approvals, so their entries survive approval changes and a hit on them never touches the store.
-    /// </remarks>
-    public bool TryGet(scoped in PresentedChain chain, CertificateDecisionEngine engine, long nowUtcTicks, TrustAnchors anchors, ApprovalStore approvals, out CachedDecision decision)
+    /// <summary>Looks the presented chain up; true only when a decision of <paramref name="engine"/> that still holds is cached.</summary>
+    public bool TryGet(scoped in PresentedChain chain, CertificateDecisionEngine engine, [NotNullWhen(true)] out CertificateDecision? decision)
     {
         if (_lookup.TryGetValue(chain, out CacheEntry? entry)
             && entry.Generation == Generation
             && ReferenceEquals(entry.Engine, engine)
-            && ReferenceEquals(entry.Anchors, anchors)
-            && nowUtcTicks >= entry.ValidFromUtcTicks
-            && nowUtcTicks <= entry.ValidUntilUtcTicks
-            && (entry.Decision.Reason != DecisionReason.RememberedApproval || entry.ApprovalsVersion == approvals.RefreshVersion()))
+            && engine.StillHolds(entry.Decision))
         {
             decision = entry.Decision;
             return true;
         }
 
-        decision = default;
+        decision = null;
         return false;
     }
 
-    /// <summary>Remembers a decision for the presented chain, valid between two instants (UTC ticks, inclusive).</summary>
-    public void Add(scoped in PresentedChain chain, CertificateDecisionEngine engine, CachedDecision decision, long validFromUtcTicks, long validUntilUtcTicks, TrustAnchors anchors, long approvalsVersion, long generation)
+    /// <summary>Remembers a reusable decision of <paramref name="engine"/> for the presented chain, unless the cache was cleared since <paramref name="generation"/>.</summary>
+    public void Add(scoped in PresentedChain chain, CertificateDecisionEngine engine, CertificateDecision decision, long generation)
     {
         ArgumentNullException.ThrowIfNull(engine);
-        ArgumentNullException.ThrowIfNull(anchors);
-        if (validUntilUtcTicks < validFromUtcTicks || generation != Generation)
+        ArgumentNullException.ThrowIfNull(decision);
+        if (!decision.IsReusable || generation != Generation)
         {
             return;
         }
@@ -89,7 +74,7 @@ internal sealed class DecisionCache
             _entries.Clear();
         }
 
-        _entries[CacheKey.Create(chain)] = new CacheEntry(generation, engine, decision, validFromUtcTicks, validUntilUtcTicks, anchors, approvalsVersion);
+        _entries[CacheKey.Create(chain)] = new CacheEntry(generation, engine, decision);
     }
 
     public void Clear()
@@ -98,7 +83,7 @@ internal sealed class DecisionCache
         _entries.Clear();
     }
 
-    private sealed record CacheEntry(long Generation, CertificateDecisionEngine Engine, CachedDecision Decision, long ValidFromUtcTicks, long ValidUntilUtcTicks, TrustAnchors Anchors, long ApprovalsVersion);
+    private sealed record CacheEntry(long Generation, CertificateDecisionEngine Engine, CertificateDecision Decision);
 
     /// <summary>A stored key: copies of every certificate's bytes and the identity.</summary>
     private sealed class CacheKey

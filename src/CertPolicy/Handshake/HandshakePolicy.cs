@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
@@ -13,12 +14,13 @@ namespace CertPolicy;
 /// downloads, no revocation) and does not use its verdict: CertPolicy's own validator judges.</item>
 /// <item>The fast path: the exact certificates the server sent, and the server identity, are looked up in a
 /// bounded cache of earlier decisions. A hit answers at once, allocating nothing.</item>
-/// <item>On a miss, the validator judges the certificates (<see cref="CertificateValidator.Validate(IReadOnlyList{ReadOnlyMemory{byte}}, ServerIdentity)"/>)
-/// and the engine decides (<see cref="CertificateDecisionEngine.DecideWithoutPrompt"/>; a Warn profile without a
-/// remembered approval refuses there, since a synchronous callback cannot ask anyone: use
+/// <item>On a miss, the profile's engine judges: it validates the certificates and decides
+/// (<see cref="CertificateDecisionEngine.DecideWithoutPrompt(IReadOnlyList{ReadOnlyMemory{byte}}, ServerIdentity)"/>;
+/// a Warn profile without a remembered approval refuses there, since a synchronous callback cannot ask anyone: use
 /// <see cref="AuthenticateAsClientAsync"/> to ask).</item>
-/// <item>A decision that stays true while the certificates, the trust anchors, the approvals and the clock's
-/// position inside every validity window stay the same is cached; a decision that needed the user is not.</item>
+/// <item>A decision that holds without anyone's answer is cached, for as long as the engine says it holds (the
+/// verdict's interval and trust anchors, and the approvals it rests on); a decision that needed the user is not.
+/// Every answer, from the cache or not, is logged and counted once by the engine.</item>
 /// </list>
 /// Thread-safe; create one per endpoint profile and share it.
 /// </summary>
@@ -55,6 +57,9 @@ public sealed class HandshakePolicy
         _cache = new DecisionCache(cacheCapacity);
     }
 
+    /// <summary>Sees the copy of the caller's options that <see cref="AuthenticateAsClientAsync"/> hands to the stream (for tests).</summary>
+    internal Action<SslClientAuthenticationOptions>? ClientOptionsCreated { get; set; }
+
     /// <summary>How many decisions the fast path holds now.</summary>
     public int CachedDecisionCount => _cache.Count;
 
@@ -72,29 +77,19 @@ public sealed class HandshakePolicy
 
     /// <summary>
     /// Client options for <see cref="SslStream.AuthenticateAsClientAsync(SslClientAuthenticationOptions, CancellationToken)"/>:
-    /// the target host (SNI) from the identity, the validation callback, and the cheapest offline platform chain
-    /// build.
+    /// the target host (SNI) from the identity unless <paramref name="template"/> names one, the validation callback, and
+    /// the cheapest offline platform chain build.
     /// </summary>
     /// <param name="identity">The server the agent means to reach.</param>
+    /// <param name="template">Options to start from (protocols, ALPN, client certificates); copied, never changed. Null for defaults.</param>
     /// <returns>New options; adjust protocols or ALPN as needed.</returns>
-    public SslClientAuthenticationOptions CreateClientOptions(ServerIdentity identity)
+    public SslClientAuthenticationOptions CreateClientOptions(ServerIdentity identity, SslClientAuthenticationOptions? template = null)
     {
         ArgumentNullException.ThrowIfNull(identity);
-        var options = new SslClientAuthenticationOptions { TargetHost = identity.Host };
-        Configure(options, identity);
+        SslClientAuthenticationOptions options = ClientOptions.Copy(template);
+        options.TargetHost ??= identity.Host;
+        SetValidation(options, CreateValidationCallback(identity));
         return options;
-    }
-
-    /// <summary>Sets the validation callback and the cheapest offline platform chain build on existing options.</summary>
-    /// <param name="options">The options to change.</param>
-    /// <param name="identity">The server the agent means to reach.</param>
-    public void Configure(SslClientAuthenticationOptions options, ServerIdentity identity)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(identity);
-        options.RemoteCertificateValidationCallback = CreateValidationCallback(identity);
-        options.CertificateChainPolicy = PlatformChainPolicy.CreateOffline();
-        options.CertificateRevocationCheckMode = X509RevocationMode.NoCheck;
     }
 
     /// <summary>
@@ -105,7 +100,7 @@ public sealed class HandshakePolicy
     /// </summary>
     /// <param name="stream">A new SslStream over a connected transport.</param>
     /// <param name="identity">The server the agent means to reach.</param>
-    /// <param name="options">Client options to start from (protocols, ALPN); the target host and validation settings are set here. Null for defaults.</param>
+    /// <param name="options">Client options to start from (protocols, ALPN); copied, never changed: the target host (when it names none) and the validation settings are set on the copy. Null for defaults.</param>
     /// <param name="cancellationToken">Cancels the handshake and the prompt.</param>
     /// <returns>The decision. When it is Refuse, the stream has been disposed.</returns>
     public async ValueTask<CertificateDecision> AuthenticateAsClientAsync(
@@ -116,18 +111,17 @@ public sealed class HandshakePolicy
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(identity);
-        options ??= new SslClientAuthenticationOptions();
+        // A copy: the caller's object may be reused for another server, or shared with a concurrent call.
+        options = ClientOptions.Copy(options);
         options.TargetHost ??= identity.Host;
-        options.CertificateChainPolicy = PlatformChainPolicy.CreateOffline();
-        options.CertificateRevocationCheckMode = X509RevocationMode.NoCheck;
+        ClientOptionsCreated?.Invoke(options);
 
         // The TLS layer lets the handshake finish and only captures what the server sent; the decision is taken
         // right after, before a single byte of application data moves in either direction.
         PresentedCertificates? presented = null;
 #pragma warning disable CA5359 // Not trust: the certificates are captured here and judged right after the handshake, before any data.
-        // Only this stream's handshake is captured: the options object is the caller's, and may be reused for another
-        // stream or shared with a concurrent call; any other stream that runs this callback is refused.
-        options.RemoteCertificateValidationCallback = (sender, certificate, chain, _) =>
+        // Only this stream's handshake is captured: any other stream that runs this callback is refused.
+        SetValidation(options, (sender, certificate, chain, _) =>
         {
             if (!ReferenceEquals(sender, stream))
             {
@@ -144,16 +138,14 @@ public sealed class HandshakePolicy
 
             presented = PresentedCertificates.Capture(certificate, chain);
             return true;
-        };
+        });
 #pragma warning restore CA5359
 
         CertificateDecision decision;
         try
         {
             await stream.AuthenticateAsClientAsync(options, cancellationToken).ConfigureAwait(false);
-            CertificateDecisionEngine engine = CurrentEngine();
-            ValidationReport report = engine.Validator.Validate(presented?.Certificates ?? [], identity);
-            decision = await engine.DecideAsync(report, cancellationToken).ConfigureAwait(false);
+            decision = await CurrentEngine().DecideAsync(presented?.Certificates ?? [], identity, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -205,8 +197,19 @@ public sealed class HandshakePolicy
     {
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(identity);
-        handler.SslOptions ??= new SslClientAuthenticationOptions();
-        Configure(handler.SslOptions, identity);
+        // A copy: the handler's options object may be shared with other handlers. The target host is left as it is
+        // (the handler takes it from each request's URI when none is set).
+        SslClientAuthenticationOptions options = ClientOptions.Copy(handler.SslOptions);
+        SetValidation(options, CreateValidationCallback(identity));
+        handler.SslOptions = options;
+    }
+
+    /// <summary>Sets the validation callback and the cheapest offline platform chain build on options this policy owns (a copy).</summary>
+    private static void SetValidation(SslClientAuthenticationOptions options, RemoteCertificateValidationCallback callback)
+    {
+        options.RemoteCertificateValidationCallback = callback;
+        options.CertificateChainPolicy = PlatformChainPolicy.CreateOffline();
+        options.CertificateRevocationCheckMode = X509RevocationMode.NoCheck;
     }
 
     /// <summary>Empties the fast path (for example after changing something the policy cannot see).</summary>
@@ -217,28 +220,25 @@ public sealed class HandshakePolicy
     {
         try
         {
+            long started = Stopwatch.GetTimestamp();
             CertificateDecisionEngine engine = CurrentEngine();
-            X509Certificate2Collection? others = chain?.ChainPolicy.ExtraStore;
-            if (certificate is X509Certificate2 leaf)
+            if (certificate is not X509Certificate2 leaf)
             {
-                var presented = new PresentedChain(identity, leaf.RawDataMemory.Span, others);
-                TrustAnchors anchors = engine.Validator.TrustStore.GetAnchors();
-                // The validator's clock: validity is judged by it (the engine's clock may be another one, for prompts).
-                long now = engine.Validator.TimeProvider.GetUtcNow().UtcTicks;
-                if (_cache.TryGet(presented, engine, now, anchors, engine.Approvals, out CachedDecision cached))
-                {
-                    return cached.Connect;
-                }
-
-                // Read before deciding: a change that lands while the decision is taken makes the entry stale at once.
-                long approvalsVersion = engine.Approvals.Version;
-                long generation = _cache.Generation;
-                CertificateDecision decision = DecideFully(engine, identity, certificate, chain);
-                Remember(presented, engine, decision, leaf, now, anchors, approvalsVersion, generation);
-                return decision.ShouldConnect;
+                return DecideFully(engine, identity, certificate, chain).ShouldConnect;
             }
 
-            return DecideFully(engine, identity, certificate, chain).ShouldConnect;
+            var presented = new PresentedChain(identity, leaf.RawDataMemory.Span, chain?.ChainPolicy.ExtraStore);
+            if (_cache.TryGet(presented, engine, out CertificateDecision? cached))
+            {
+                engine.ObserveCachedAnswer(cached, started);
+                return cached.ShouldConnect;
+            }
+
+            // Read before deciding: a decision under way when the cache is cleared is not added to it.
+            long generation = _cache.Generation;
+            CertificateDecision decision = DecideFully(engine, identity, certificate, chain);
+            _cache.Add(presented, engine, decision, generation);
+            return decision.ShouldConnect;
         }
 #pragma warning disable CA1031 // A handshake callback must never throw: anything unexpected refuses (fail closed).
         catch (Exception)
@@ -248,55 +248,8 @@ public sealed class HandshakePolicy
         }
     }
 
-    private static CertificateDecision DecideFully(CertificateDecisionEngine engine, ServerIdentity identity, X509Certificate? certificate, X509Chain? chain)
-    {
-        PresentedCertificates presented = PresentedCertificates.Capture(certificate, chain);
-        ValidationReport report = engine.Validator.Validate(presented.Certificates, identity);
-        return engine.DecideWithoutPrompt(report);
-    }
-
-    private void Remember(scoped in PresentedChain presented, CertificateDecisionEngine engine, CertificateDecision decision, X509Certificate2 leaf, long now, TrustAnchors anchors, long approvalsVersion, long generation)
-    {
-        // Only decisions that hold without anyone's answer are cached; a refusal that waits for the user is not.
-        if (decision.Reason is not (DecisionReason.Valid or DecisionReason.AllowedByPolicy or DecisionReason.RememberedApproval or DecisionReason.DeniedByPolicy))
-        {
-            return;
-        }
-
-        IReadOnlyList<CertificateSummary> path = decision.Report.Path;
-        if (path.Count == 0)
-        {
-            return;
-        }
-
-        // The entry holds between the validity boundaries around now: the latest instant at or before now where a
-        // certificate became valid or stopped being valid, and the earliest such instant after now. Crossing any of
-        // them may change a verdict. Every certificate counts: those of the path judged (the anchor included), and
-        // every one the server sent, since one the path builder passed over (not valid yet, say) may become the
-        // better issuer when its time comes.
-        var window = new ValidityWindow(now, engine.Validator.ClockSkew.Ticks);
-        foreach (CertificateSummary certificate in path)
-        {
-            window.Narrow(certificate.NotBefore.UtcTicks, certificate.NotAfter.UtcTicks);
-        }
-
-        window.Narrow(leaf.NotBefore.ToUniversalTime().Ticks, leaf.NotAfter.ToUniversalTime().Ticks);
-        int others = presented.OtherCount;
-        for (int i = 0; i < others; i++)
-        {
-            X509Certificate2 other = presented.Others![i];
-            window.Narrow(other.NotBefore.ToUniversalTime().Ticks, other.NotAfter.ToUniversalTime().Ticks);
-        }
-
-        // Supplied revocation lists come into effect at thisUpdate and stop counting after nextUpdate, judged like
-        // certificate validity: crossing either may revoke a certificate or leave its status unknown.
-        foreach (ParsedCrl crl in engine.Validator.SuppliedRevocationLists)
-        {
-            window.Narrow(crl.ThisUpdate.UtcTicks, crl.NextUpdate?.UtcTicks ?? DateTimeOffset.MaxValue.UtcTicks);
-        }
-
-        _cache.Add(presented, engine, new CachedDecision(decision.ShouldConnect, decision.Reason), window.From, window.Until - 1, anchors, approvalsVersion, generation);
-    }
+    private static CertificateDecision DecideFully(CertificateDecisionEngine engine, ServerIdentity identity, X509Certificate? certificate, X509Chain? chain) =>
+        engine.DecideWithoutPrompt(PresentedCertificates.Capture(certificate, chain).Certificates, identity);
 
     private CertificateDecisionEngine CurrentEngine()
     {

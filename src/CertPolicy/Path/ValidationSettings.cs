@@ -42,6 +42,27 @@ internal sealed class ValidationSettings
 
     /// <summary>True when <paramref name="time"/> (inclusive) has not yet passed, allowing for skew.</summary>
     public bool HasNotPassed(DateTimeOffset time) => Time - ClockSkew <= time;
+
+    /// <summary>
+    /// Narrows <paramref name="interval"/> (which holds this validation's instant) to the instants at which
+    /// <see cref="HasReached"/>(<paramref name="from"/>) and <see cref="HasNotPassed"/>(<paramref name="until"/>) answer
+    /// as they do now. The instant is floored to the second, so the first is true from the first whole second at or
+    /// after from − skew, and the second until the end of the second that holds until + skew. In 64-bit ticks,
+    /// clamped to the range of <see cref="DateTimeOffset"/>, so no certificate time can overflow it.
+    /// </summary>
+    public InstantInterval Narrow(InstantInterval interval, DateTimeOffset from, DateTimeOffset until)
+    {
+        long reached = -FloorToSecond(-(from.UtcTicks - ClockSkew.Ticks));
+        long passed = FloorToSecond(until.UtcTicks + ClockSkew.Ticks) + TimeSpan.TicksPerSecond;
+        return interval.Split(Time, Instant(reached)).Split(Time, Instant(passed));
+    }
+
+    private static long FloorToSecond(long ticks) => Math.DivRem(ticks, TimeSpan.TicksPerSecond, out long remainder) is var seconds && remainder < 0
+        ? (seconds - 1) * TimeSpan.TicksPerSecond
+        : seconds * TimeSpan.TicksPerSecond;
+
+    private static DateTimeOffset Instant(long utcTicks) =>
+        new(Math.Clamp(utcTicks, DateTimeOffset.MinValue.UtcTicks, DateTimeOffset.MaxValue.UtcTicks), TimeSpan.Zero);
 }
 
 /// <summary>The revocation lists a validator was given, parsed once when it was created.</summary>

@@ -23,7 +23,9 @@ public sealed class EndpointProfileProvider : IDisposable
     private readonly CertPolicyMetrics _metrics;
     private readonly Lock _gate = new();
     private readonly Lock _reloadGate = new();
-    private readonly Dictionary<string, Profile> _profiles = new(StringComparer.Ordinal);
+    // One slot per profile, filled at construction (profiles are fixed): a handshake reads the slot's current snapshot
+    // without a lock; a reload builds the new engine first and then swaps the snapshot in (Volatile.Write).
+    private readonly Dictionary<string, ProfileSlot> _profiles = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PromptFlights> _flights = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ApprovalStore> _approvalStores = new(ProfilePaths.Comparer);
     private readonly List<IDisposable> _subscriptions = [];
@@ -52,7 +54,7 @@ public sealed class EndpointProfileProvider : IDisposable
             // The monitor's instance is the one ValidateOnStart checked (and whose files it loaded); without a host,
             // a bad profile fails here.
             EndpointProfileOptions options = monitor.Get(name);
-            _profiles[name] = new Profile(options.SettingsKey(), Build(name, options), null);
+            _profiles[name] = new ProfileSlot(new Profile(options.SettingsKey(), Build(name, options), null));
         }
 
         foreach (IOptionsChangeTokenSource<EndpointProfileOptions> source in changeSources)
@@ -79,10 +81,7 @@ public sealed class EndpointProfileProvider : IDisposable
             throw new ArgumentException($"No endpoint profile named '{profileName}' is registered; registered: {string.Join(", ", _registry.Names)}.", nameof(profileName));
         }
 
-        lock (_gate)
-        {
-            return _profiles[name].Engine;
-        }
+        return _profiles[name].Current.Engine;
     }
 
     /// <summary>
@@ -148,14 +147,11 @@ public sealed class EndpointProfileProvider : IDisposable
         try
         {
             options = _factory.Create(name);
-            lock (_gate)
+            Profile current = _profiles[name].Current;
+            if (current.SettingsKey == options.SettingsKey())
             {
-                Profile current = _profiles[name];
-                if (current.SettingsKey == options.SettingsKey())
-                {
-                    _profiles[name] = current with { LastRejection = null };
-                    return;
-                }
+                _profiles[name].Current = current with { LastRejection = null };
+                return;
             }
 
             engine = Build(name, options);
@@ -164,13 +160,9 @@ public sealed class EndpointProfileProvider : IDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            bool repeated;
-            lock (_gate)
-            {
-                Profile current = _profiles[name];
-                repeated = current.LastRejection == ex.Message;
-                _profiles[name] = current with { LastRejection = ex.Message };
-            }
+            Profile current = _profiles[name].Current;
+            bool repeated = current.LastRejection == ex.Message;
+            _profiles[name].Current = current with { LastRejection = ex.Message };
 
             if (!repeated)
             {
@@ -180,10 +172,7 @@ public sealed class EndpointProfileProvider : IDisposable
             return;
         }
 
-        lock (_gate)
-        {
-            _profiles[name] = new Profile(options.SettingsKey(), engine, null);
-        }
+        _profiles[name].Current = new Profile(options.SettingsKey(), engine, null);
 
         Log.ProfileReloaded(_logger, name, engine.InvalidCertificateAction, engine.Validator.Mode);
     }
@@ -240,6 +229,18 @@ public sealed class EndpointProfileProvider : IDisposable
         return store;
     }
 
-    /// <summary>A profile's engine, the settings it was built from, and the last rejected reload's error.</summary>
+    /// <summary>A profile's engine, the settings it was built from, and the last rejected reload's error: an immutable snapshot.</summary>
     private sealed record Profile(string SettingsKey, CertificateDecisionEngine Engine, string? LastRejection);
+
+    /// <summary>Where a profile's current snapshot is published: written only by reloads (one at a time), read by every handshake.</summary>
+    private sealed class ProfileSlot(Profile initial)
+    {
+        private Profile _current = initial;
+
+        public Profile Current
+        {
+            get => Volatile.Read(ref _current);
+            set => Volatile.Write(ref _current, value);
+        }
+    }
 }

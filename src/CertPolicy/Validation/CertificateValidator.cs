@@ -42,16 +42,13 @@ public sealed class CertificateValidator
     }
 
     /// <summary>How far the clock may be off when validity periods are checked.</summary>
-    public TimeSpan ClockSkew { get; }
+    internal TimeSpan ClockSkew { get; }
 
     /// <summary>The clock this validator reads.</summary>
-    public TimeProvider TimeProvider { get; }
+    internal TimeProvider TimeProvider { get; }
 
     /// <summary>The trust store this validator builds paths to.</summary>
-    public TrustStore TrustStore { get; }
-
-    /// <summary>The revocation lists this validator was given that could be parsed (their times bound what a cache may reuse).</summary>
-    internal IReadOnlyList<ParsedCrl> SuppliedRevocationLists => _revocation.Lists;
+    internal TrustStore TrustStore { get; }
 
     /// <summary>
     /// When true, the leaf is judged for any purpose: no purpose is required of the leaf's or the CAs' extendedKeyUsage
@@ -114,26 +111,38 @@ public sealed class CertificateValidator
         return Validate(der, identity);
     }
 
+    /// <summary>
+    /// True while this validator would give <paramref name="report"/>'s verdict again for the same certificates: the
+    /// report is one of its own, its trust store has the same anchors, and the clock is inside the report's interval.
+    /// </summary>
+    internal bool StillHolds(ValidationReport report) =>
+        report.Anchors is { } anchors
+        && ReferenceEquals(anchors, TrustStore.GetAnchors())
+        && report.HoldsDuring.Contains(TimeProvider.GetUtcNow());
+
     /// <summary>The validation itself; <paramref name="budget"/> tells how much work it took (for tests and diagnostics).</summary>
     internal ValidationReport ValidateCore(IReadOnlyList<ReadOnlyMemory<byte>> peerCertificates, ServerIdentity? identity, out WorkBudget budget)
     {
+        // One clock read and one anchors snapshot for the whole validation: the verdict and the interval it holds
+        // over are both computed from them.
         DateTimeOffset now = TimeProvider.GetUtcNow();
+        TrustAnchors trusted = TrustStore.GetAnchors();
         budget = new WorkBudget(_maxSignatureChecks);
         if (peerCertificates.Count == 0)
         {
             var none = new CertificateProblem(CertificateProblemKinds.NoCertificate, -1, null, "The peer sent no certificate.");
-            return Report(identity, new ValidationVerdict([none]), ExpectedSubject is null ? null : new ValidationVerdict([none]), null, [], now);
+            return Report(identity, new ValidationVerdict([none]), ExpectedSubject is null ? null : new ValidationVerdict([none]), null, [], now, InstantInterval.Unbounded, trusted);
         }
 
         if (!ParsedCertificate.TryParse(peerCertificates[0], out ParsedCertificate? leaf, out string? error))
         {
             var malformed = new CertificateProblem(CertificateProblemKinds.MalformedCertificate, 0, null, error);
-            return Report(identity, new ValidationVerdict([malformed]), ExpectedSubject is null ? null : new ValidationVerdict([malformed]), null, [], now);
+            return Report(identity, new ValidationVerdict([malformed]), ExpectedSubject is null ? null : new ValidationVerdict([malformed]), null, [], now, InstantInterval.Unbounded, trusted);
         }
 
         List<ParsedCertificate> intermediates = UnusableCertificate.ParseIssuers(peerCertificates, leaf, out List<UnusableCertificate> unusable);
         var settings = new ValidationSettings(now, ClockSkew, _maxChainDepth, _maxSignatureChecks, AnyPurpose ? null : _requiredExtendedKeyUsage, _revocation);
-        AnchorIndex anchors = AnchorIndex.For(TrustStore.GetAnchors());
+        AnchorIndex anchors = AnchorIndex.For(trusted);
         bool leafIsAnchor = anchors.Find(leaf) is not null;
 
         var problems = new List<PathProblem>();
@@ -165,7 +174,34 @@ public sealed class CertificateValidator
             path.Add(certificate.ToSummary());
         }
 
-        return Report(identity, modern, legacy, path[0], path, now);
+        return Report(identity, modern, legacy, path[0], path, now, HoldsDuring(settings, leaf, intermediates, outcome.Path), trusted);
+    }
+
+    /// <summary>
+    /// The instants at which this validation's verdict stays the same: inside the validity of every certificate it
+    /// looked at (the leaf, every usable certificate the peer sent, since one passed over as not yet valid may become
+    /// the better issuer, and the path judged, its anchor included), and of every supplied revocation list, which
+    /// comes into effect at thisUpdate and stops counting after nextUpdate.
+    /// </summary>
+    private InstantInterval HoldsDuring(ValidationSettings settings, ParsedCertificate leaf, List<ParsedCertificate> intermediates, IReadOnlyList<ParsedCertificate> path)
+    {
+        InstantInterval holds = settings.Narrow(InstantInterval.Unbounded, leaf.NotBefore, leaf.NotAfter);
+        foreach (ParsedCertificate certificate in intermediates)
+        {
+            holds = settings.Narrow(holds, certificate.NotBefore, certificate.NotAfter);
+        }
+
+        foreach (ParsedCertificate certificate in path)
+        {
+            holds = settings.Narrow(holds, certificate.NotBefore, certificate.NotAfter);
+        }
+
+        foreach (ParsedCrl crl in _revocation.Lists)
+        {
+            holds = settings.Narrow(holds, crl.ThisUpdate, crl.NextUpdate ?? DateTimeOffset.MaxValue);
+        }
+
+        return holds;
     }
 
     private static void CheckIdentity(ParsedCertificate leaf, ServerIdentity identity, List<PathProblem> problems)
@@ -204,6 +240,6 @@ public sealed class CertificateValidator
         return new ValidationVerdict(list);
     }
 
-    private ValidationReport Report(ServerIdentity? identity, ValidationVerdict modern, ValidationVerdict? legacy, CertificateSummary? certificate, IReadOnlyList<CertificateSummary> path, DateTimeOffset now) =>
-        new(Mode, identity, modern, legacy, certificate, path, now);
+    private ValidationReport Report(ServerIdentity? identity, ValidationVerdict modern, ValidationVerdict? legacy, CertificateSummary? certificate, IReadOnlyList<CertificateSummary> path, DateTimeOffset now, InstantInterval holds, TrustAnchors anchors) =>
+        new(Mode, identity, modern, legacy, certificate, path, now) { HoldsDuring = holds, Anchors = anchors };
 }

@@ -2,7 +2,8 @@ namespace CertPolicy;
 
 /// <summary>
 /// The outcome of validating a peer's certificates: the modern verdict, the legacy verdict beside it when an
-/// expected subject is configured, which of them decides, and what the leaf is.
+/// expected subject is configured, which of them decides, and what the leaf is. Only a
+/// <see cref="CertificateValidator"/> makes one.
 /// </summary>
 public sealed class ValidationReport
 {
@@ -14,7 +15,7 @@ public sealed class ValidationReport
     /// <param name="certificate">The leaf, when it could be decoded.</param>
     /// <param name="path">The certificates of the path that was judged, leaf first; empty when none was found.</param>
     /// <param name="validatedAt">The clock's time the validation used.</param>
-    public ValidationReport(
+    internal ValidationReport(
         ValidationMode mode,
         ServerIdentity? identity,
         ValidationVerdict modern,
@@ -65,4 +66,14 @@ public sealed class ValidationReport
 
     /// <summary>The clock's time the validation used.</summary>
     public DateTimeOffset ValidatedAt { get; }
+
+    /// <summary>
+    /// The instants at which the same validation would give the same verdict, computed from the one clock read the
+    /// validation used: between the validity boundaries (allowing for skew, in whole seconds) of every certificate it
+    /// looked at and of every supplied revocation list. Empty for a report not made by a validator.
+    /// </summary>
+    internal InstantInterval HoldsDuring { get; init; }
+
+    /// <summary>The trust anchors the validation built paths to; null for a report not made by a validator.</summary>
+    internal TrustAnchors? Anchors { get; init; }
 }

@@ -144,8 +144,8 @@ public sealed class GenerationsAndProfileTests : IClassFixture<GenerationsAndPro
 
         foreach ((string file, ReadOnlyMemory<byte>[] der) in chains)
         {
-            ValidationReport expected = engine.Validator.Validate(der, ServerIdentity.Create(TestChain.ServerName));
-            CertificateDecision decision = engine.DecideWithoutPrompt(expected);
+            CertificateDecision decision = engine.DecideWithoutPrompt(der, ServerIdentity.Create(TestChain.ServerName));
+            ValidationReport expected = decision.Report;
 
             CliResult result = await CliRun.RunAsync("inspect", file, "--server-name", TestChain.ServerName, "--profile", settings + ":Management", "--json");
 
@@ -161,9 +161,9 @@ public sealed class GenerationsAndProfileTests : IClassFixture<GenerationsAndPro
         }
 
         // The two chains are told apart: the first through the first store, the second revoked by the CRL.
-        ValidationReport first = engine.Validator.Validate(chains[0].Der, ServerIdentity.Create(TestChain.ServerName));
+        ValidationReport first = engine.DecideWithoutPrompt(chains[0].Der, ServerIdentity.Create(TestChain.ServerName)).Report;
         Assert.True(first.IsValid, string.Join(" ", first.Modern.Problems.Select(p => p.Message)));
-        ValidationReport revoked = engine.Validator.Validate(chains[1].Der, ServerIdentity.Create(TestChain.ServerName));
+        ValidationReport revoked = engine.DecideWithoutPrompt(chains[1].Der, ServerIdentity.Create(TestChain.ServerName)).Report;
         Assert.Contains(revoked.Modern.Problems, p => p.Kind == CertificateProblemKinds.Revoked);
     }
 

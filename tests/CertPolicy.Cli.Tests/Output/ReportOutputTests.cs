@@ -126,9 +126,9 @@ public sealed class ReportOutputTests
     [Fact]
     public void Control_characters_from_certificates_are_shown_escaped()
     {
-        Assert.Equal("CN=a\\u001B[2Jb", DisplayText.Clean("CN=a\u001b[2Jb"));
-        Assert.Equal("line\nnext\\u0007", DisplayText.Clean("line\nnext\a", keepNewLines: true));
-        Assert.Equal("x\\u202Ey", DisplayText.Clean("x\u202Ey"));
+        Assert.Equal("CN=a\\u001B[2Jb", TerminalText.Clean("CN=a\u001b[2Jb"));
+        Assert.Equal("line\nnext\\u0007", TerminalText.Clean("line\nnext\a", keepNewLines: true));
+        Assert.Equal("x\\u202Ey", TerminalText.Clean("x\u202Ey"));
     }
 
     private static Judgement Judgement(ValidationVerdict modern, ValidationVerdict? legacy, string? expectedSubject = null, IReadOnlyList<string>? warnings = null)
@@ -136,7 +136,12 @@ public sealed class ReportOutputTests
         var leaf = new CertificateSummary(
             "CN=ems.example.test", "CN=Issuing CA", "01AB", Now.AddYears(-1), new DateTimeOffset(2026, 6, 4, 0, 0, 0, TimeSpan.Zero), Sha256, ["ems.example.test"], ["10.0.0.5"]);
         var issuer = new CertificateSummary("CN=Issuing CA", "CN=Root", "02", Now.AddYears(-2), Now.AddYears(5), Sha256, [], []);
-        var report = new ValidationReport(ValidationMode.Modern, ServerIdentity.Create("ems.example.test", 8443), modern, legacy, leaf, [leaf, issuer], Now);
+        // Only a validator makes reports (the constructor is internal); the output tests need verdicts no real chain
+        // gives, so they call that constructor.
+        var report = (ValidationReport)typeof(ValidationReport)
+            .GetConstructors(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)
+            .Single(c => c.GetParameters().Length == 7)
+            .Invoke([ValidationMode.Modern, ServerIdentity.Create("ems.example.test", 8443), modern, legacy, leaf, (IReadOnlyList<CertificateSummary>)[leaf, issuer], Now]);
         AgentOutcome[] actions = modern.IsValid
             ? [Outcome(InvalidCertificateAction.Allow, "connect", DecisionReason.Valid, "connects silently"), Outcome(InvalidCertificateAction.Warn, "connect", DecisionReason.Valid, "connects silently"), Outcome(InvalidCertificateAction.Deny, "connect", DecisionReason.Valid, "connects silently")]
             : [Outcome(InvalidCertificateAction.Allow, "connect", DecisionReason.AllowedByPolicy, "connects (allowed by policy)"), Outcome(InvalidCertificateAction.Warn, "ask", DecisionReason.NeedsUserAnswer, "prompts the user"), Outcome(InvalidCertificateAction.Deny, "refuse", DecisionReason.DeniedByPolicy, "refuses")];

@@ -15,7 +15,7 @@ public sealed class ServerCertificateFetcherTests : IDisposable
     {
         await using LoopbackTlsServer server = _chain.StartServer();
 
-        PresentedCertificates presented = await ServerCertificateFetcher.FetchAsync(
+        FetchedCertificates presented = await ServerCertificateFetcher.FetchAsync(
             "127.0.0.1", server.Port, TestChain.ServerName, TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
         Assert.Equal(2, presented.Certificates.Count);
@@ -31,7 +31,7 @@ public sealed class ServerCertificateFetcherTests : IDisposable
         using X509Certificate2Holder selfSigned = new(TestPki.CreateSelfSignedLeaf("vendor-default.example.test"));
         await using LoopbackTlsServer server = LoopbackTlsServer.Start(selfSigned.Certificate);
 
-        PresentedCertificates presented = await ServerCertificateFetcher.FetchAsync(
+        FetchedCertificates presented = await ServerCertificateFetcher.FetchAsync(
             "127.0.0.1", server.Port, "anything.example.test", TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
         Assert.Equal(selfSigned.Certificate.RawData, Assert.Single(presented.Certificates).ToArray());

@@ -22,7 +22,7 @@ public sealed class DecisionDiagnosticsTests
         { DecisionReason.NoPrompt, 4006, LogLevel.Warning },
         { DecisionReason.PromptTimedOut, 4007, LogLevel.Warning },
         { DecisionReason.PromptFailed, 4008, LogLevel.Error },
-        { DecisionReason.NeedsUserAnswer, 4009, LogLevel.Debug },
+        { DecisionReason.NeedsUserAnswer, 4009, LogLevel.Information },
         { DecisionReason.NotApprovable, 4010, LogLevel.Warning },
     };
 

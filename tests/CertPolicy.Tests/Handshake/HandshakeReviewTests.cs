@@ -113,13 +113,101 @@ public sealed class HandshakeReviewTests
         var options = new SslClientAuthenticationOptions { EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls13 };
         await using SslStream tls = await ConnectWithCallerOptionsAsync(agent, server.Port, options);
 
-        // The caller's options object is reused (or shared with a concurrent call) for another stream: the callback
-        // left in it must not let that stream's handshake through unjudged.
-        await using var other = new SslStream(new MemoryStream());
-        using var chain = new X509Chain();
-        chain.ChainPolicy.ExtraStore.Add(HandshakePki.WrongName);
-        Assert.NotNull(options.RemoteCertificateValidationCallback);
-        Assert.False(options.RemoteCertificateValidationCallback(other, HandshakePki.WrongName, chain, SslPolicyErrors.None));
+        // The caller's options object is reused (or shared with a concurrent call) for another stream: no callback
+        // is left in it to let that stream's handshake through unjudged (the policy works on a copy).
+        Assert.Null(options.RemoteCertificateValidationCallback);
+    }
+
+    [Fact]
+    public async Task A_reused_options_object_sends_each_server_its_own_name_and_is_left_unchanged()
+    {
+        // Two servers on loopback with different names; the agent reuses one options object for both, as a caller
+        // that sets protocols once would.
+        const string NameA = "a.ems.example.test";
+        const string NameB = "b.ems.example.test";
+        using X509Certificate2 leafA = TestPki.CreateLeaf(HandshakePki.Root, [NameA]);
+        using X509Certificate2 leafB = TestPki.CreateLeaf(HandshakePki.Root, [NameB]);
+        await using var serverA = LoopbackTlsServer.Start(leafA);
+        await using var serverB = LoopbackTlsServer.Start(leafB);
+        using var agent = new Agent(InvalidCertificateAction.Deny);
+        var options = new SslClientAuthenticationOptions { EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls13 };
+        using var limit = TlsClient.Limit();
+
+        foreach ((LoopbackTlsServer server, string name) in new[] { (serverA, NameA), (serverB, NameB), (serverA, NameA) })
+        {
+            var tcp = new System.Net.Sockets.TcpClient(System.Net.Sockets.AddressFamily.InterNetwork);
+            await tcp.ConnectAsync(System.Net.IPAddress.Loopback, server.Port, limit.Token);
+            var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
+            CertificateDecision decision = await agent.Policy.AuthenticateAsClientAsync(tls, ServerIdentity.Create(name, server.Port), options, limit.Token);
+            Assert.Equal(DecisionReason.Valid, decision.Reason);
+
+            // Closing ends the server's side of the connection, after it has recorded the name it was asked for.
+            await tls.DisposeAsync();
+            Assert.True((await server.NextConnectionAsync()).HandshakeCompleted);
+        }
+
+        Assert.Equal([NameA, NameA], serverA.ServerNames);
+        Assert.Equal([NameB], serverB.ServerNames);
+        Assert.Null(options.TargetHost);
+        Assert.Null(options.RemoteCertificateValidationCallback);
+        Assert.Null(options.CertificateChainPolicy);
+        Assert.Equal(X509RevocationMode.NoCheck, options.CertificateRevocationCheckMode);
+        Assert.Equal(System.Security.Authentication.SslProtocols.Tls13, options.EnabledSslProtocols);
+    }
+
+    [Fact]
+    public void Client_options_are_built_on_a_copy_of_every_setting_and_the_template_is_left_unchanged()
+    {
+        using var agent = new Agent(InvalidCertificateAction.Deny);
+        RemoteCertificateValidationCallback callerCallback = (_, _, _, _) => true;
+        var template = new SslClientAuthenticationOptions
+        {
+            EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls13,
+            ApplicationProtocols = [SslApplicationProtocol.Http2],
+            AllowRenegotiation = false,
+            AllowTlsResume = false,
+            RemoteCertificateValidationCallback = callerCallback,
+            CertificateRevocationCheckMode = X509RevocationMode.Online,
+        };
+
+        SslClientAuthenticationOptions built = agent.Policy.CreateClientOptions(ServerIdentity.Create(HandshakePki.Host, 8443), template);
+
+        Assert.NotSame(template, built);
+        Assert.Equal(HandshakePki.Host, built.TargetHost);
+        Assert.NotSame(callerCallback, built.RemoteCertificateValidationCallback);
+        Assert.Equal(X509RevocationMode.NoCheck, built.CertificateRevocationCheckMode);
+        Assert.Equal(template.EnabledSslProtocols, built.EnabledSslProtocols);
+        Assert.Equal(template.ApplicationProtocols, built.ApplicationProtocols);
+        Assert.NotSame(template.ApplicationProtocols, built.ApplicationProtocols);
+        Assert.False(built.AllowRenegotiation);
+        Assert.False(built.AllowTlsResume);
+
+        // The template is as the caller left it.
+        Assert.Null(template.TargetHost);
+        Assert.Same(callerCallback, template.RemoteCertificateValidationCallback);
+        Assert.Equal(X509RevocationMode.Online, template.CertificateRevocationCheckMode);
+        Assert.Null(template.CertificateChainPolicy);
+
+        // A handler's options object (perhaps shared by several handlers) is replaced by a copy, not changed.
+        var shared = new SslClientAuthenticationOptions { EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls13 };
+        using var handler = new System.Net.Http.SocketsHttpHandler { SslOptions = shared };
+        agent.Policy.Configure(handler, ServerIdentity.Create(HandshakePki.Host, 8443));
+        Assert.NotSame(shared, handler.SslOptions);
+        Assert.NotNull(handler.SslOptions.RemoteCertificateValidationCallback);
+        Assert.Equal(System.Security.Authentication.SslProtocols.Tls13, handler.SslOptions.EnabledSslProtocols);
+        Assert.Null(shared.RemoteCertificateValidationCallback);
+        Assert.Null(shared.CertificateChainPolicy);
+
+        // Every setting the platform has is copied: a setting added in a later .NET must be added to the copy too.
+        foreach (System.Reflection.PropertyInfo property in typeof(SslClientAuthenticationOptions).GetProperties())
+        {
+            if (property.CanWrite && property.Name is not (nameof(SslClientAuthenticationOptions.TargetHost) or nameof(SslClientAuthenticationOptions.RemoteCertificateValidationCallback)
+                or nameof(SslClientAuthenticationOptions.CertificateChainPolicy) or nameof(SslClientAuthenticationOptions.CertificateRevocationCheckMode)
+                or nameof(SslClientAuthenticationOptions.ApplicationProtocols) or nameof(SslClientAuthenticationOptions.ClientCertificates)))
+            {
+                Assert.Equal(property.GetValue(template), property.GetValue(built));
+            }
+        }
     }
 
     [Fact]
@@ -129,11 +217,15 @@ public sealed class HandshakeReviewTests
         // the handshake runs again, and must not let a certificate the decision never saw through.
         await using var server = LoopbackTlsServer.Start(HandshakePki.Valid);
         using var agent = new Agent(InvalidCertificateAction.Deny);
-        var options = new SslClientAuthenticationOptions { EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls13 };
-        await using SslStream tls = await ConnectWithCallerOptionsAsync(agent, server.Port, options);
+        // The policy sets its callback on its own copy of the caller's options; the test looks at that copy.
+        SslClientAuthenticationOptions? options = null;
+        agent.Policy.ClientOptionsCreated = copy => options = copy;
+        await using SslStream tls = await ConnectWithCallerOptionsAsync(
+            agent, server.Port, new SslClientAuthenticationOptions { EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls13 });
 
         using var chain = new X509Chain();
         chain.ChainPolicy.ExtraStore.Add(HandshakePki.UntrustedRoot);
+        Assert.NotNull(options);
         Assert.NotNull(options.RemoteCertificateValidationCallback);
         Assert.False(options.RemoteCertificateValidationCallback(tls, HandshakePki.UntrustedRoot, chain, SslPolicyErrors.None));
         using var same = new X509Chain();

@@ -7,6 +7,7 @@ using System.Security.Cryptography.X509Certificates;
 using CertPolicy.Tests.Decisions;
 using CertPolicy.Tests.Support;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CertPolicy.Tests.Handshake;
@@ -134,12 +135,14 @@ internal static class HandshakePki
 
 /// <summary>
 /// An agent's side of the handshake tests: a fake clock at <see cref="TestPki.Now"/>, an approval store, a scripted
-/// prompt, a decision engine per profile and a <see cref="HandshakePolicy"/> over it, and a collector of the
-/// decisions meter (every full-path decision is counted there; a fast-path answer is not).
+/// prompt, a decision engine per profile and a <see cref="HandshakePolicy"/> over it, collectors of the decisions
+/// meter (every decision is counted there, fast-path answers included; the duration histogram tells which path
+/// answered), and the engine's log.
 /// </summary>
 internal sealed class Agent : IDisposable
 {
     private readonly TestMeterFactory _meters = new();
+    private readonly Microsoft.Extensions.Logging.ILoggerFactory _loggerFactory;
 
     public Agent(
         InvalidCertificateAction action,
@@ -155,6 +158,8 @@ internal sealed class Agent : IDisposable
         Approvals = approvals ?? new InMemoryApprovalStore();
         TrustStore = trustStore ?? TrustStore.FromCertificates([HandshakePki.Root]);
         Decisions = new MetricCollector<long>(_meters, "CertPolicy", "certpolicy.decisions");
+        Durations = new MetricCollector<double>(_meters, "CertPolicy", "certpolicy.decision.duration");
+        _loggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(builder => builder.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Trace).AddProvider(Logs));
         Engine = CreateEngine(action, mode, expectedSubject);
         Policy = new HandshakePolicy(Engine);
     }
@@ -171,14 +176,20 @@ internal sealed class Agent : IDisposable
 
     public HandshakePolicy Policy { get; }
 
-    /// <summary>Every decision the engine took on the full path.</summary>
+    /// <summary>Every decision, on either path.</summary>
     public MetricCollector<long> Decisions { get; }
 
+    /// <summary>How long every decision took, tagged with the path that answered.</summary>
+    public MetricCollector<double> Durations { get; }
+
+    /// <summary>What the engines logged.</summary>
+    public Microsoft.Extensions.Logging.Testing.FakeLoggerProvider Logs { get; } = new();
+
     /// <summary>How many decisions the engine took on the full path so far.</summary>
-    public int FullDecisions => Decisions.GetMeasurementSnapshot().Count;
+    public int FullDecisions => FullPath().Count;
 
     /// <summary>The reason of the engine's last full-path decision.</summary>
-    public string? LastReason => Decisions.LastMeasurement?.Tags["certpolicy.reason"] as string;
+    public string? LastReason => FullPath().LastOrDefault()?.Tags["certpolicy.reason"] as string;
 
     /// <summary>A second engine over the same store, clock and trust store: what the full path decides, with no cache in front.</summary>
     public CertificateDecisionEngine CreateEngine(InvalidCertificateAction action, ValidationMode mode = ValidationMode.Modern, string? expectedSubject = null) => new(
@@ -190,13 +201,20 @@ internal sealed class Agent : IDisposable
             Approvals = Approvals,
             Prompt = Prompt,
             MeterFactory = _meters,
+            LoggerFactory = _loggerFactory,
         });
 
     public void Dispose()
     {
         Decisions.Dispose();
+        Durations.Dispose();
+        _loggerFactory.Dispose();
+        Logs.Dispose();
         _meters.Dispose();
     }
+
+    private List<CollectedMeasurement<double>> FullPath() =>
+        [.. Durations.GetMeasurementSnapshot().Where(m => Equals(m.Tags["certpolicy.path"], "full"))];
 }
 
 /// <summary>What the client saw of one connection.</summary>

@@ -48,6 +48,7 @@ public sealed class LoopbackTlsServer : IAsyncDisposable
     private readonly LoopbackApplication _application;
     private readonly CancellationTokenSource _stop = new();
     private readonly Channel<ServedConnection> _served = Channel.CreateUnbounded<ServedConnection>();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _serverNames = new();
     private readonly Task _acceptLoop;
     private SslStreamCertificateContext? _context;
     private int _connections;
@@ -68,6 +69,9 @@ public sealed class LoopbackTlsServer : IAsyncDisposable
 
     /// <summary>"127.0.0.1:port" (for a server on 127.0.0.1).</summary>
     public string Address => $"127.0.0.1:{Port}";
+
+    /// <summary>The server name (SNI) each completed TLS handshake asked for, in order; empty text when the client sent none.</summary>
+    public IReadOnlyList<string> ServerNames => [.. _serverNames];
 
     /// <summary>How many connections were accepted.</summary>
     public int Connections => Volatile.Read(ref _connections);
@@ -188,6 +192,7 @@ public sealed class LoopbackTlsServer : IAsyncDisposable
                     },
                     limit.Token);
                 handshakeCompleted = true;
+                _serverNames.Enqueue(tls.TargetHostName);
 
                 byte[] buffer = new byte[4096];
                 if (_application == LoopbackApplication.Echo)

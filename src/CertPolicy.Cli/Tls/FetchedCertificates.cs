@@ -9,4 +9,4 @@ namespace CertPolicy.Cli.Tls;
 /// <param name="RemoteEndPoint">The address connected to.</param>
 /// <param name="Protocol">The negotiated protocol version.</param>
 /// <param name="CipherSuite">The negotiated cipher suite.</param>
-internal sealed record PresentedCertificates(IReadOnlyList<ReadOnlyMemory<byte>> Certificates, EndPoint? RemoteEndPoint, SslProtocols Protocol, TlsCipherSuite CipherSuite);
+internal sealed record FetchedCertificates(IReadOnlyList<ReadOnlyMemory<byte>> Certificates, EndPoint? RemoteEndPoint, SslProtocols Protocol, TlsCipherSuite CipherSuite);

@@ -7,7 +7,7 @@ namespace CertPolicy.Cli.Output;
 /// Makes text from certificates and servers safe to print: control characters (which could move the cursor, change
 /// colours or rewrite earlier lines on a terminal) are shown as \uXXXX instead of being written.
 /// </summary>
-internal static class DisplayText
+internal static class TerminalText
 {
     public static string Clean(string text, bool keepNewLines = false)
     {
