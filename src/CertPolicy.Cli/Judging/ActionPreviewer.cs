@@ -85,7 +85,7 @@ internal static class ActionPreviewer
 
         try
         {
-            return approvals.Find(server, certificate.Sha256Fingerprint);
+            return CertificateFingerprint.TryParse(certificate.Sha256Fingerprint, out CertificateFingerprint fingerprint) ? approvals.Find(server, fingerprint) : null;
         }
         catch (ApprovalStoreException)
         {

@@ -27,7 +27,7 @@ internal sealed class Judge
         _notes = [];
         if (settings.ApprovalsFile is { } path)
         {
-            FileApprovalStore store = ApprovalsAccess.Open(path, timeProvider, _messages);
+            FileApprovalStore store = ApprovalsAccess.OpenForReading(path, timeProvider);
             _approvals = store;
             _approvalsFile = store.FilePath;
             if (!File.Exists(store.FilePath))

@@ -29,8 +29,8 @@ public sealed class ApprovalsTests : IDisposable
     public async Task List_shows_each_approval_with_its_server_subject_problems_and_date()
     {
         string file = _folder.File("approvals.json");
-        await SaveAsync(file, new CertificateApproval(ServerIdentity.Create("ems.example.test", 8443), _chain.LeafSha256, CertificateProblemKinds.UntrustedRoot, ApprovedAt, "CN=ems.example.test"));
-        await SaveAsync(file, new CertificateApproval(ServerIdentity.Create("other.example.test"), _chain.LeafSha256, CertificateProblemKinds.NameMismatch | CertificateProblemKinds.Expired, ApprovedAt, "CN=other"));
+        await SaveAsync(file, new CertificateApproval(ServerIdentity.Create("ems.example.test", 8443), _chain.LeafFingerprint, CertificateProblemKinds.UntrustedRoot, ApprovedAt, "CN=ems.example.test"));
+        await SaveAsync(file, new CertificateApproval(ServerIdentity.Create("other.example.test"), _chain.LeafFingerprint, CertificateProblemKinds.NameMismatch | CertificateProblemKinds.Expired, ApprovedAt, "CN=other"));
 
         CliResult result = await CliRun.RunAsync("approvals", "list", "--approvals", file);
 
@@ -47,8 +47,8 @@ public sealed class ApprovalsTests : IDisposable
     public async Task List_for_one_server_shows_only_its_approvals_and_json_is_one_object()
     {
         string file = _folder.File("approvals.json");
-        await SaveAsync(file, new CertificateApproval(ServerIdentity.Create("ems.example.test", 8443), _chain.LeafSha256, CertificateProblemKinds.UntrustedRoot, ApprovedAt, "CN=ems"));
-        await SaveAsync(file, new CertificateApproval(ServerIdentity.Create("other.example.test"), _chain.LeafSha256, CertificateProblemKinds.NameMismatch, ApprovedAt, "CN=other"));
+        await SaveAsync(file, new CertificateApproval(ServerIdentity.Create("ems.example.test", 8443), _chain.LeafFingerprint, CertificateProblemKinds.UntrustedRoot, ApprovedAt, "CN=ems"));
+        await SaveAsync(file, new CertificateApproval(ServerIdentity.Create("other.example.test"), _chain.LeafFingerprint, CertificateProblemKinds.NameMismatch, ApprovedAt, "CN=other"));
 
         CliResult result = await CliRun.RunAsync("approvals", "list", "ems.example.test:8443", "--approvals", file, "--json");
 
@@ -66,9 +66,9 @@ public sealed class ApprovalsTests : IDisposable
     {
         string file = _folder.File("approvals.json");
         using var otherChain = new TestChain();
-        await SaveAsync(file, new CertificateApproval(ServerIdentity.Create("ems.example.test", 8443), _chain.LeafSha256, CertificateProblemKinds.UntrustedRoot, ApprovedAt));
-        await SaveAsync(file, new CertificateApproval(ServerIdentity.Create("ems.example.test", 8443), otherChain.LeafSha256, CertificateProblemKinds.UntrustedRoot, ApprovedAt));
-        await SaveAsync(file, new CertificateApproval(ServerIdentity.Create("other.example.test"), _chain.LeafSha256, CertificateProblemKinds.NameMismatch, ApprovedAt));
+        await SaveAsync(file, new CertificateApproval(ServerIdentity.Create("ems.example.test", 8443), _chain.LeafFingerprint, CertificateProblemKinds.UntrustedRoot, ApprovedAt));
+        await SaveAsync(file, new CertificateApproval(ServerIdentity.Create("ems.example.test", 8443), otherChain.LeafFingerprint, CertificateProblemKinds.UntrustedRoot, ApprovedAt));
+        await SaveAsync(file, new CertificateApproval(ServerIdentity.Create("other.example.test"), _chain.LeafFingerprint, CertificateProblemKinds.NameMismatch, ApprovedAt));
 
         CliResult result = await CliRun.RunAsync("approvals", "forget", "ems.example.test:8443", "--approvals", file);
 
@@ -84,13 +84,13 @@ public sealed class ApprovalsTests : IDisposable
         string file = _folder.File("approvals.json");
         using var otherChain = new TestChain();
         var server = ServerIdentity.Create("ems.example.test", 8443);
-        await SaveAsync(file, new CertificateApproval(server, _chain.LeafSha256, CertificateProblemKinds.UntrustedRoot, ApprovedAt));
-        await SaveAsync(file, new CertificateApproval(server, otherChain.LeafSha256, CertificateProblemKinds.UntrustedRoot, ApprovedAt));
+        await SaveAsync(file, new CertificateApproval(server, _chain.LeafFingerprint, CertificateProblemKinds.UntrustedRoot, ApprovedAt));
+        await SaveAsync(file, new CertificateApproval(server, otherChain.LeafFingerprint, CertificateProblemKinds.UntrustedRoot, ApprovedAt));
 
         CliResult result = await CliRun.RunAsync("approvals", "forget", "ems.example.test:8443", "--sha256", _chain.LeafSha256.ToLowerInvariant(), "--approvals", file);
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Equal(otherChain.LeafSha256, Assert.Single(new FileApprovalStore(file).List()).CertificateSha256);
+        Assert.Equal(otherChain.LeafSha256, Assert.Single(new FileApprovalStore(file).List()).Fingerprint.ToString());
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class ApprovalsTests : IDisposable
         string file = _folder.File("approvals.json");
         await using LoopbackTlsServer server = _chain.StartServer();
         var identity = ServerIdentity.Create("other.example.test", server.Port);
-        await SaveAsync(file, new CertificateApproval(identity, _chain.LeafSha256, CertificateProblemKinds.NameMismatch, ApprovedAt));
+        await SaveAsync(file, new CertificateApproval(identity, _chain.LeafFingerprint, CertificateProblemKinds.NameMismatch, ApprovedAt));
 
         CliResult result = await CliRun.RunAsync(
             "check", server.Address, "--server-name", "other.example.test", "--trust", _chain.RootPem, "--approvals", file);
@@ -132,7 +132,7 @@ public sealed class ApprovalsTests : IDisposable
     {
         string file = _folder.File("approvals.json");
         var identity = ServerIdentity.Create("other.example.test", 443);
-        await SaveAsync(file, new CertificateApproval(identity, _chain.LeafSha256, CertificateProblemKinds.UntrustedRoot, ApprovedAt));
+        await SaveAsync(file, new CertificateApproval(identity, _chain.LeafFingerprint, CertificateProblemKinds.UntrustedRoot, ApprovedAt));
 
         CliResult result = await CliRun.RunAsync(
             "inspect", _chain.ChainPem, "--server-name", "other.example.test", "--trust", _chain.RootPem, "--approvals", file, "--json");
@@ -148,7 +148,7 @@ public sealed class ApprovalsTests : IDisposable
     public async Task An_approval_for_another_port_does_not_apply()
     {
         string file = _folder.File("approvals.json");
-        await SaveAsync(file, new CertificateApproval(ServerIdentity.Create("other.example.test", 8443), _chain.LeafSha256, CertificateProblemKinds.NameMismatch, ApprovedAt));
+        await SaveAsync(file, new CertificateApproval(ServerIdentity.Create("other.example.test", 8443), _chain.LeafFingerprint, CertificateProblemKinds.NameMismatch, ApprovedAt));
 
         CliResult result = await CliRun.RunAsync(
             "inspect", _chain.ChainPem, "--server-name", "other.example.test:443", "--trust", _chain.RootPem, "--approvals", file, "--json");
