@@ -16,9 +16,9 @@ namespace CertPolicy;
 /// it that owner, the change fails and the file is left as it was.
 /// </para>
 /// <para>
-/// On Unix a new file and lock file are readable by their owner alone (0600). A missing folder is created (0700) on
-/// the first change only when it is the file's own folder and its parent exists, or when the file is
-/// <see cref="DefaultFilePath"/>; any other missing folder fails the change. A damaged file (not an approvals file,
+/// On Unix a new file and lock file are readable by their owner alone (0600), and a missing folder is created (0700)
+/// on the first change (never by a read; a caller that must not create folders checks the path first, as the
+/// <c>certpolicy</c> tool does). A damaged file (not an approvals file,
 /// or too large) is renamed to <c>&lt;name&gt;.corrupt-&lt;UTC time&gt;</c> (never over an existing file), logged as
 /// an error, and the approvals start empty. A file this account may not read is logged as a permission failure,
 /// reads as empty and is never moved; a folder at the path likewise. A file with a newer schema version is left alone:
@@ -45,11 +45,10 @@ public sealed class FileApprovalStore : ApprovalStore
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly Lock _readGate = new();
     private readonly string _lockPath;
-    private readonly bool _createFolderWithParents;
     private ApprovalSnapshot _snapshot = ApprovalSnapshot.NotLoaded;
     private FileStamp? _lastReportedProblem;
 
-    /// <summary>Creates a store over a file; the file (and, see the remarks, its folder) is created on the first change.</summary>
+    /// <summary>Creates a store over a file; the file and its folder are created on the first change.</summary>
     /// <param name="filePath">The approvals file. A relative path is taken from the current directory.</param>
     /// <param name="timeProvider">The clock for lock waits, change checks and the names of damaged files moved aside; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="loggerFactory">Where errors such as a damaged file are logged; none when null.</param>
@@ -72,7 +71,6 @@ public sealed class FileApprovalStore : ApprovalStore
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)loggerFactory?.CreateLogger<FileApprovalStore>() ?? NullLogger.Instance;
         IsReadOnly = readOnly;
-        _createFolderWithParents = DefaultFilePath is { } defaultPath && string.Equals(Path.GetFullPath(defaultPath), FilePath, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -387,7 +385,7 @@ public sealed class FileApprovalStore : ApprovalStore
         return result;
     }
 
-    /// <summary>Creates the file's folder when the rules in the remarks allow it; fails for a folder that may not be created.</summary>
+    /// <summary>Creates the file's folder when it is missing; fails when a file stands where the folder should be.</summary>
     private void EnsureFolder()
     {
         string folder = Path.GetDirectoryName(FilePath)!;
@@ -398,7 +396,7 @@ public sealed class FileApprovalStore : ApprovalStore
 
         if (!Directory.Exists(folder))
         {
-            UnixFiles.CreateFolder(folder, FilePath, _createFolderWithParents);
+            UnixFiles.CreateFolder(folder, FilePath);
         }
     }
 

@@ -29,16 +29,10 @@ internal static partial class UnixFiles
         return options;
     }
 
-    /// <summary>Creates a folder (0700 on Unix); unless <paramref name="withParents"/>, its parent must exist.</summary>
+    /// <summary>Creates a folder and any missing parents (0700 on Unix).</summary>
     /// <exception cref="ApprovalStoreException">The folder cannot be created.</exception>
-    public static void CreateFolder(string folder, string filePath, bool withParents)
+    public static void CreateFolder(string folder, string filePath)
     {
-        string? parent = Path.GetDirectoryName(folder);
-        if (!withParents && parent is not null && !Directory.Exists(parent))
-        {
-            throw new ApprovalStoreException($"The approvals folder '{folder}' does not exist, nor does its parent '{parent}'; only the file's own folder is created.", filePath);
-        }
-
         try
         {
             if (OperatingSystem.IsWindows())

@@ -347,7 +347,7 @@ public sealed class FileApprovalStoreTests : IDisposable
         await Assert.ThrowsAsync<ApprovalStoreException>(async () => await store.SaveAsync(new CertificateApproval(Server, ShaA, CertificateProblemKinds.UntrustedRoot, TestPki.Now), Ct));
 
         Assert.Equal("x", File.ReadAllText(Path.Combine(FilePath, "keep")));
-        Assert.Single(_logs.Collector.GetSnapshot(), r => r.Id.Id == 4101 && r.Level == LogLevel.Error);
+        Assert.Single(_logs.Collector.GetSnapshot(), r => r.Id.Id == 4105 && r.Level == LogLevel.Error);
     }
 
     [Fact]
