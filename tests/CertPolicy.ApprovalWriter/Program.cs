@@ -30,7 +30,7 @@ var store = new FileApprovalStore(args[0]);
 for (int i = 0; i < count; i++)
 {
     string host = string.Create(CultureInfo.InvariantCulture, $"w{writer}-{i}.writers.test");
-    string sha256 = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(host)));
+    var sha256 = CertificateFingerprint.Compute(Encoding.UTF8.GetBytes(host));
     await store.SaveAsync(new CertificateApproval(ServerIdentity.Create(host), sha256, CertificateProblemKinds.UntrustedRoot, DateTimeOffset.UnixEpoch, $"CN={host}")).ConfigureAwait(false);
 }
 

@@ -15,7 +15,7 @@ internal static class ApprovalsCommand
         "certpolicy approvals list",
         "certpolicy approvals list ems.example.com:8443 --approvals /var/lib/agent/approvals.json",
         "certpolicy approvals forget ems.example.com:8443",
-        "certpolicy approvals forget ems.example.com:8443 --sha256 3F:A1:...:9C",
+        "certpolicy approvals forget ems.example.com:8443 --sha256 3FA1...9C",
     ];
 
     public static readonly string[] ListExamples =
@@ -35,7 +35,7 @@ internal static class ApprovalsCommand
         Option<string> ApprovalsFile() => new("--approvals")
         {
             HelpName = "FILE",
-            Description = "The approvals file. Default: the one agents of this account use (CertPolicy/approvals.json in the local application data folder).",
+            Description = "The approvals file. Default: the one agents of this account use (CertPolicy/approvals.json in the local application data folder). Its folder must exist: nothing is created.",
         };
 
         var listServer = new Argument<string?>("HOST[:PORT]")
@@ -45,7 +45,7 @@ internal static class ApprovalsCommand
         };
         var listFile = ApprovalsFile();
         var listJson = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
-        var list = new Command("list", "List the remembered approvals: which certificate each server may use despite which problems, and since when.");
+        var list = new Command("list", "List the remembered approvals: which certificate each server may use despite which problems, and since when. Read-only: never renames, creates or locks anything; a damaged or unreadable file is reported and left as it is.");
         list.Arguments.Add(listServer);
         list.Options.Add(listFile);
         list.Options.Add(listJson);
@@ -59,9 +59,9 @@ internal static class ApprovalsCommand
         var sha256 = new Option<string>("--sha256")
         {
             HelpName = "FINGERPRINT",
-            Description = "Forget only the approval of this certificate (its SHA-256 fingerprint, as list shows it). Default: every approval for the server.",
+            Description = "Forget only the approval of this certificate: its SHA-256 fingerprint as list shows it (64 hexadecimal digits; lower case, ':' and spaces are accepted too). Default: every approval for the server.",
         };
-        var forget = new Command("forget", "Forget remembered approvals for a server, so agents under Warn ask again.");
+        var forget = new Command("forget", "Forget remembered approvals for a server, so agents under Warn ask again. The rewritten file keeps its owner, group and mode.");
         forget.Arguments.Add(forgetServer);
         forget.Options.Add(forgetFile);
         forget.Options.Add(sha256);
@@ -84,8 +84,8 @@ internal static class ApprovalsCommand
     private static int List(CliEnvironment environment, string? serverText, string? file, bool json)
     {
         ServerIdentity? server = serverText is null ? null : ParseServer(serverText);
-        var messages = new MessageCollector();
-        FileApprovalStore store = ApprovalsAccess.Open(file ?? ApprovalsAccess.DefaultPath(), environment.TimeProvider, messages);
+        FileApprovalStore store = ApprovalsAccess.OpenForReading(file ?? ApprovalsAccess.DefaultPath(), environment.TimeProvider);
+        bool exists = File.Exists(store.FilePath);
         IReadOnlyList<CertificateApproval> approvals;
         try
         {
@@ -93,7 +93,7 @@ internal static class ApprovalsCommand
         }
         catch (ApprovalStoreException ex)
         {
-            throw new CliException($"cannot read the approvals file '{store.FilePath}': {ex.Message}", ex);
+            throw new CliException(ApprovalsAccess.Describe(ex), ex);
         }
 
         if (json)
@@ -101,12 +101,13 @@ internal static class ApprovalsCommand
             var model = new ApprovalListJson
             {
                 File = store.FilePath,
+                FileExists = exists,
                 Approvals = [.. approvals.Select(a => new ApprovalJson
                 {
                     Server = a.Server.ToString(),
                     Host = a.Server.Host,
                     Port = a.Server.Port,
-                    Sha256 = a.CertificateSha256,
+                    Sha256 = a.Fingerprint.ToString(),
                     Subject = a.Subject,
                     Problems = [.. ProblemNames(a.AcceptedProblems)],
                     ApprovedAt = a.ApprovedAt.ToUniversalTime(),
@@ -117,28 +118,26 @@ internal static class ApprovalsCommand
         }
 
         var blocks = new List<Block> { new FieldsBlock(null, [("Approvals file", new Cell(store.FilePath))]) };
-        if (approvals.Count == 0)
+        if (!exists)
+        {
+            blocks.Add(new HeadingBlock("The approvals file does not exist. No approval is remembered.", Tone.Muted));
+        }
+        else if (approvals.Count == 0)
         {
             string scope = server is null ? string.Empty : $" for {server}";
             blocks.Add(new HeadingBlock($"No approval{scope} is remembered.", Tone.Muted));
         }
         else
         {
-            blocks.Add(new TableBlock(
-                approvals.Count == 1 ? "1 remembered approval" : $"{approvals.Count} remembered approvals",
-                ["Server", "Subject", "Problems accepted", "Approved at", "SHA-256"],
-                [.. approvals.Select(a => (IReadOnlyList<Cell>)[
-                    new Cell(a.Server.ToString()),
-                    new Cell(a.Subject ?? "(unknown)"),
-                    new Cell(string.Join(", ", ProblemNames(a.AcceptedProblems)), Tone.Warning),
-                    new Cell(CertificateFacts.FormatTime(a.ApprovedAt)),
-                    new Cell(a.CertificateSha256, Tone.Muted),
-                ])]));
-        }
-
-        foreach (string message in messages.Messages)
-        {
-            blocks.Add(new HeadingBlock($"Warning: {message}", Tone.Warning));
+            // One block per approval, the fingerprint on its own line: 2 + 8 + 2 + 64 = 76 columns, so it never
+            // wraps on an 80-column terminal and can be copied whole into `forget --sha256`.
+            blocks.Add(new HeadingBlock(approvals.Count == 1 ? "1 remembered approval" : $"{approvals.Count} remembered approvals", Tone.Normal));
+            blocks.AddRange(approvals.Select(a => new FieldsBlock(a.Server.ToString(), [
+                ("Subject", new Cell(a.Subject ?? "(unknown)")),
+                ("Problems", new Cell(string.Join(", ", ProblemNames(a.AcceptedProblems)), Tone.Warning)),
+                ("Approved", new Cell(CertificateFacts.FormatTime(a.ApprovedAt))),
+                ("SHA-256", new Cell(a.Fingerprint.ToString(), Tone.Muted)),
+            ])));
         }
 
         ReportPrinter.Print(environment, blocks);
@@ -148,12 +147,27 @@ internal static class ApprovalsCommand
     private static async Task<int> ForgetAsync(CliEnvironment environment, string serverText, string? sha256, string? file, CancellationToken cancellationToken)
     {
         ServerIdentity server = ParseServer(serverText);
+        CertificateFingerprint? fingerprint = null;
+        if (sha256 is not null)
+        {
+            fingerprint = CertificateFingerprint.TryParse(sha256, out CertificateFingerprint parsed)
+                ? parsed
+                : throw new CliException($"--sha256 '{TerminalText.Clean(sha256)}' is not a SHA-256 fingerprint (64 hexadecimal digits, upper or lower case, ':' or spaces allowed between them).");
+        }
+
         var messages = new MessageCollector();
-        FileApprovalStore store = ApprovalsAccess.Open(file ?? ApprovalsAccess.DefaultPath(), environment.TimeProvider, messages);
+        FileApprovalStore store = ApprovalsAccess.OpenForChanging(file ?? ApprovalsAccess.DefaultPath(), environment.TimeProvider, messages);
+        if (!File.Exists(store.FilePath))
+        {
+            // Nothing is created: no folder, no lock file, no empty approvals file.
+            environment.Output.WriteLine(TerminalText.Clean($"The approvals file {store.FilePath} does not exist: nothing to forget."));
+            return ExitCodes.Valid;
+        }
+
         string result;
         try
         {
-            if (sha256 is null)
+            if (fingerprint is not { } certificate)
             {
                 int count = await store.ForgetAllAsync(server, cancellationToken).ConfigureAwait(false);
                 result = count switch
@@ -165,27 +179,23 @@ internal static class ApprovalsCommand
             }
             else
             {
-                bool forgotten = await store.ForgetAsync(server, sha256, cancellationToken).ConfigureAwait(false);
+                bool forgotten = await store.ForgetAsync(server, certificate, cancellationToken).ConfigureAwait(false);
                 result = forgotten
-                    ? $"Forgot the approval of certificate {sha256} for {server}."
-                    : $"No approval of certificate {sha256} for {server} is remembered in {store.FilePath}: nothing to forget.";
+                    ? $"Forgot the approval for {server} of certificate SHA-256\n  {certificate}"
+                    : $"No approval for {server} of certificate SHA-256 {certificate} is remembered in {store.FilePath}: nothing to forget.";
             }
-        }
-        catch (ArgumentException ex)
-        {
-            throw new CliException($"--sha256 '{sha256}' is not a SHA-256 fingerprint (64 hexadecimal digits, ':' separators allowed).", ex);
         }
         catch (ApprovalStoreException ex)
         {
-            throw new CliException($"cannot change the approvals file '{store.FilePath}': {ex.Message}", ex);
+            throw new CliException(ApprovalsAccess.Describe(ex), ex);
         }
 
         foreach (string message in messages.Messages)
         {
-            environment.Error.WriteLine($"certpolicy: warning: {message}");
+            environment.Error.WriteLine($"certpolicy: warning: {TerminalText.Clean(message)}");
         }
 
-        environment.Output.WriteLine(TerminalText.Clean(result));
+        environment.Output.WriteLine(TerminalText.Clean(result, keepNewLines: true));
         return ExitCodes.Valid;
     }
 

@@ -28,7 +28,7 @@ internal sealed class Judge
         Profile = AgentProfile.Load(settings, _clock);
         if (Profile.ApprovalsFile is { } path)
         {
-            FileApprovalStore store = ApprovalsAccess.Open(path, _clock, _messages);
+            FileApprovalStore store = ApprovalsAccess.OpenForReading(path, _clock);
             _approvals = store;
             ApprovalsFile = store.FilePath;
             if (!File.Exists(store.FilePath))
@@ -112,7 +112,7 @@ internal sealed class Judge
         {
             try
             {
-                entry = (ApprovalsAccess.Open(path, _clock, _messages), null);
+                entry = (ApprovalsAccess.OpenForReading(path, _clock), null);
             }
             catch (CliException ex)
             {
@@ -169,7 +169,7 @@ internal sealed class Judge
 
         try
         {
-            return approvals.Find(server, certificate.Sha256Fingerprint);
+            return approvals.Find(server, CertificateFingerprint.Parse(certificate.Sha256Fingerprint));
         }
         catch (ApprovalStoreException)
         {

@@ -5,6 +5,9 @@ internal sealed class ApprovalListJson
 {
     public required string File { get; init; }
 
+    /// <summary>False when the file does not exist (then no approval is remembered there).</summary>
+    public required bool FileExists { get; init; }
+
     public required List<ApprovalJson> Approvals { get; init; }
 }
 
@@ -17,6 +20,7 @@ internal sealed class ApprovalJson
 
     public required int Port { get; init; }
 
+    /// <summary>64 upper-case hexadecimal digits, the one form the tool writes.</summary>
     public required string Sha256 { get; init; }
 
     public string? Subject { get; init; }

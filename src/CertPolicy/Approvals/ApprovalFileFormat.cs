@@ -86,7 +86,7 @@ internal static class ApprovalFileFormat
             throw new ApprovalFileCorruptException($"An approval names an invalid server '{entry.Host}' port {entry.Port}: {error}");
         }
 
-        if (!Fingerprint.TryNormalize(entry.Sha256, out string? sha256))
+        if (!CertificateFingerprint.TryParse(entry.Sha256, out CertificateFingerprint sha256) || sha256.IsDefault)
         {
             throw new ApprovalFileCorruptException($"An approval for {server} has an invalid SHA-256 fingerprint.");
         }
@@ -134,7 +134,7 @@ internal static class ApprovalFileFormat
         {
             Host = approval.Server.Host,
             Port = approval.Server.Port,
-            Sha256 = approval.CertificateSha256,
+            Sha256 = approval.Fingerprint.ToString(),
             Problems = problems,
             ApprovedAt = approval.ApprovedAt,
             Subject = approval.Subject,
@@ -143,7 +143,7 @@ internal static class ApprovalFileFormat
 
     /// <summary>The key an entry is stored under, or null when the entry is not valid.</summary>
     public static ApprovalKey? KeyOf(ApprovalEntryModel entry) =>
-        ServerIdentity.TryCreate(entry.Host, entry.Port, out ServerIdentity? server, out _) && Fingerprint.TryNormalize(entry.Sha256, out string? sha256)
+        ServerIdentity.TryCreate(entry.Host, entry.Port, out ServerIdentity? server, out _) && CertificateFingerprint.TryParse(entry.Sha256, out CertificateFingerprint sha256)
             ? new ApprovalKey(server.Host, server.Port, sha256)
             : null;
 }

@@ -7,8 +7,12 @@ namespace CertPolicy;
 /// </summary>
 public abstract class ApprovalStore
 {
-    /// <summary>A version no reading of <see cref="Version"/> ever returns: "the approvals are not settled right now".</summary>
-    internal const long UnsettledVersion = -1;
+    /// <summary>
+    /// What <see cref="RefreshVersion"/> returns when the store cannot tell what its approvals are right now (a damaged
+    /// or unreadable file): "the approvals are not settled". <see cref="Version"/> never has this value, so a cache
+    /// that compares versions never reuses anything while the store is unsettled.
+    /// </summary>
+    public const long UnsettledVersion = -1;
 
     private long _version;
 
@@ -31,23 +35,39 @@ public abstract class ApprovalStore
     public long Version => Interlocked.Read(ref _version);
 
     /// <summary>
-    /// Brings <see cref="Version"/> up to date with changes this store has not noticed yet (for a store backed by a
-    /// shared file: another process's change), and returns it. For caches that keep a decision taken from an
-    /// approval: they call this before reusing it, where reading <see cref="Version"/> alone would miss a change made
-    /// elsewhere. Returns <see cref="UnsettledVersion"/> when the store cannot tell what its approvals are right now
-    /// (a damaged or unreadable file), so that nothing cached from them is reused. In memory: just <see cref="Version"/>.
+    /// The change signal for approvals that other processes can change: brings <see cref="Version"/> up to date with
+    /// changes this store has not noticed yet, and returns it.
     /// </summary>
-    internal virtual long RefreshVersion() => Version;
+    /// <remarks>
+    /// <para>
+    /// <see cref="HandshakePolicy"/>'s cache calls this before it reuses a decision that connected on a remembered
+    /// approval, on the handshake thread, possibly inside a synchronous certificate callback: the decision is reused
+    /// only when the value equals the <see cref="Version"/> read before the decision was taken. So an override must be
+    /// fast, lock-free for readers where it can, never wait on a network, and must not throw (an exception fails
+    /// that handshake).
+    /// </para>
+    /// <para>
+    /// A store whose approvals live where another process can change them (a file, a database, a service) overrides
+    /// this: it looks for a change made elsewhere (for a file, typically one <c>stat</c>), and when it sees one, calls
+    /// <see cref="OnChanged"/> before returning <see cref="Version"/>. When it cannot tell what its approvals are
+    /// right now (a damaged or unreadable source), it returns <see cref="UnsettledVersion"/>, so that nothing cached
+    /// from them is reused. A change the override does not notice stays invisible to cached decisions until the
+    /// store raises <see cref="Changed"/> by other means.
+    /// </para>
+    /// <para>The base implementation, right for stores changed only through their own methods, returns <see cref="Version"/>.</para>
+    /// </remarks>
+    /// <returns><see cref="Version"/> after the check, or <see cref="UnsettledVersion"/>.</returns>
+    public virtual long RefreshVersion() => Version;
 
     /// <summary>
     /// The approval of a certificate for a server, if there is one. Called during handshakes whose certificate is
     /// not valid, possibly from a synchronous certificate callback: keep it fast and never wait on a network.
     /// </summary>
     /// <param name="server">The server the agent meant to reach.</param>
-    /// <param name="certificateSha256">The SHA-256 of the certificate's DER (64 hexadecimal digits).</param>
+    /// <param name="certificate">The certificate's fingerprint.</param>
     /// <returns>The approval, or null.</returns>
     /// <exception cref="ApprovalStoreException">The store cannot be read.</exception>
-    public abstract CertificateApproval? Find(ServerIdentity server, string certificateSha256);
+    public abstract CertificateApproval? Find(ServerIdentity server, CertificateFingerprint certificate);
 
     /// <summary>Every approval, ordered by server and then by approval time.</summary>
     /// <returns>A snapshot of the approvals.</returns>
@@ -63,11 +83,11 @@ public abstract class ApprovalStore
 
     /// <summary>Forgets the approval of one certificate for one server.</summary>
     /// <param name="server">The server.</param>
-    /// <param name="certificateSha256">The SHA-256 of the certificate's DER (64 hexadecimal digits).</param>
+    /// <param name="certificate">The certificate's fingerprint.</param>
     /// <param name="cancellationToken">Cancels waiting for other writers.</param>
     /// <returns>True when an approval was forgotten.</returns>
     /// <exception cref="ApprovalStoreException">The store could not be changed; nothing was changed.</exception>
-    public abstract ValueTask<bool> ForgetAsync(ServerIdentity server, string certificateSha256, CancellationToken cancellationToken = default);
+    public abstract ValueTask<bool> ForgetAsync(ServerIdentity server, CertificateFingerprint certificate, CancellationToken cancellationToken = default);
 
     /// <summary>Forgets every approval for one server.</summary>
     /// <param name="server">The server.</param>

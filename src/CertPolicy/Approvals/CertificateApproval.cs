@@ -10,33 +10,37 @@ public sealed class CertificateApproval
 {
     /// <summary>Creates an approval.</summary>
     /// <param name="server">The server the agent meant to reach.</param>
-    /// <param name="certificateSha256">The SHA-256 of the certificate's DER: 64 hexadecimal digits, ':' separators allowed.</param>
+    /// <param name="certificate">The certificate's fingerprint.</param>
     /// <param name="acceptedProblems">The problems the user accepted; at least one.</param>
     /// <param name="approvedAt">When the user approved.</param>
     /// <param name="subject">The certificate's subject, for people reading a list of approvals.</param>
-    /// <exception cref="ArgumentException">The fingerprint is not 64 hexadecimal digits, or no problem is given.</exception>
-    public CertificateApproval(ServerIdentity server, string certificateSha256, CertificateProblemKinds acceptedProblems, DateTimeOffset approvedAt, string? subject = null)
-        : this(server, certificateSha256, acceptedProblems, approvedAt, subject, [])
+    /// <exception cref="ArgumentException">The fingerprint is the <see langword="default"/> value, or no problem is given.</exception>
+    public CertificateApproval(ServerIdentity server, CertificateFingerprint certificate, CertificateProblemKinds acceptedProblems, DateTimeOffset approvedAt, string? subject = null)
+        : this(server, certificate, acceptedProblems, approvedAt, subject, [])
     {
     }
 
     internal CertificateApproval(
         ServerIdentity server,
-        string certificateSha256,
+        CertificateFingerprint certificate,
         CertificateProblemKinds acceptedProblems,
         DateTimeOffset approvedAt,
         string? subject,
         IReadOnlyList<string> unknownProblemNames)
     {
         ArgumentNullException.ThrowIfNull(server);
-        ArgumentNullException.ThrowIfNull(certificateSha256);
+        if (certificate.IsDefault)
+        {
+            throw new ArgumentException("The fingerprint is the default (all-zero) value, which names no certificate.", nameof(certificate));
+        }
+
         if (acceptedProblems == CertificateProblemKinds.None && unknownProblemNames.Count == 0)
         {
             throw new ArgumentException("An approval accepts at least one problem: a valid certificate needs none.", nameof(acceptedProblems));
         }
 
         Server = server;
-        CertificateSha256 = Fingerprint.Normalize(certificateSha256, nameof(certificateSha256));
+        Fingerprint = certificate;
         AcceptedProblems = acceptedProblems;
         ApprovedAt = approvedAt;
         Subject = subject;
@@ -46,8 +50,8 @@ public sealed class CertificateApproval
     /// <summary>The server the approval is for.</summary>
     public ServerIdentity Server { get; }
 
-    /// <summary>The SHA-256 of the approved certificate's DER, as 64 upper-case hexadecimal digits.</summary>
-    public string CertificateSha256 { get; }
+    /// <summary>The approved certificate's fingerprint (the SHA-256 of its DER).</summary>
+    public CertificateFingerprint Fingerprint { get; }
 
     /// <summary>The problems the user accepted. The approval applies only while the certificate has exactly these.</summary>
     public CertificateProblemKinds AcceptedProblems { get; }
@@ -64,7 +68,7 @@ public sealed class CertificateApproval
     /// </summary>
     internal IReadOnlyList<string> UnknownProblemNames { get; }
 
-    internal ApprovalKey Key => new(Server.Host, Server.Port, CertificateSha256);
+    internal ApprovalKey Key => new(Server.Host, Server.Port, Fingerprint);
 
     /// <summary>True when the approval applies to a certificate that now has <paramref name="currentProblems"/>.</summary>
     internal bool Covers(CertificateProblemKinds currentProblems) =>
@@ -73,8 +77,8 @@ public sealed class CertificateApproval
     /// <inheritdoc/>
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{Server} {Subject ?? "(no subject)"} SHA-256 {CertificateSha256}: {ProblemText.ShortList(AcceptedProblems)}, approved {ApprovedAt:u}");
+        $"{Server} {Subject ?? "(no subject)"} SHA-256 {Fingerprint}: {ProblemText.ShortList(AcceptedProblems)}, approved {ApprovedAt:u}");
 }
 
 /// <summary>The key approvals are stored under: the server's normalised host and port, and the certificate's fingerprint.</summary>
-internal readonly record struct ApprovalKey(string Host, int Port, string Sha256);
+internal readonly record struct ApprovalKey(string Host, int Port, CertificateFingerprint Fingerprint);

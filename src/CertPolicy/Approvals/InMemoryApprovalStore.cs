@@ -7,18 +7,12 @@ public sealed class InMemoryApprovalStore : ApprovalStore
     private readonly Dictionary<ApprovalKey, CertificateApproval> _approvals = [];
 
     /// <inheritdoc/>
-    public override CertificateApproval? Find(ServerIdentity server, string certificateSha256)
+    public override CertificateApproval? Find(ServerIdentity server, CertificateFingerprint certificate)
     {
         ArgumentNullException.ThrowIfNull(server);
-        ArgumentNullException.ThrowIfNull(certificateSha256);
-        if (!Fingerprint.TryNormalize(certificateSha256, out string? sha256))
-        {
-            return null;
-        }
-
         lock (_gate)
         {
-            return _approvals.GetValueOrDefault(new ApprovalKey(server.Host, server.Port, sha256));
+            return _approvals.GetValueOrDefault(new ApprovalKey(server.Host, server.Port, certificate));
         }
     }
 
@@ -46,15 +40,14 @@ public sealed class InMemoryApprovalStore : ApprovalStore
     }
 
     /// <inheritdoc/>
-    public override ValueTask<bool> ForgetAsync(ServerIdentity server, string certificateSha256, CancellationToken cancellationToken = default)
+    public override ValueTask<bool> ForgetAsync(ServerIdentity server, CertificateFingerprint certificate, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(server);
-        string sha256 = Fingerprint.Normalize(certificateSha256, nameof(certificateSha256));
         cancellationToken.ThrowIfCancellationRequested();
         bool removed;
         lock (_gate)
         {
-            removed = _approvals.Remove(new ApprovalKey(server.Host, server.Port, sha256));
+            removed = _approvals.Remove(new ApprovalKey(server.Host, server.Port, certificate));
         }
 
         if (removed)
@@ -96,5 +89,5 @@ internal static class ApprovalOrder
             .OrderBy(a => a.Server.Host, StringComparer.Ordinal)
             .ThenBy(a => a.Server.Port)
             .ThenBy(a => a.ApprovedAt)
-            .ThenBy(a => a.CertificateSha256, StringComparer.Ordinal)];
+            .ThenBy(a => a.Fingerprint.ToString(), StringComparer.Ordinal)];
 }

@@ -161,7 +161,7 @@ public sealed class CertificateDecisionEngine
 
         if (report.Identity is not { } server
             || report.Certificate is not { } certificate
-            || !Fingerprint.TryNormalize(certificate.Sha256Fingerprint, out string? sha256))
+            || !CertificateFingerprint.TryParse(certificate.Sha256Fingerprint, out CertificateFingerprint sha256))
         {
             return Decide(report, DecisionOutcome.Refuse, DecisionReason.NotApprovable, started);
         }
@@ -177,13 +177,13 @@ public sealed class CertificateDecisionEngine
                 return Decide(report, DecisionOutcome.Connect, DecisionReason.RememberedApproval, started, approvalsVersion: approvalsVersion);
             }
 
-            Log.ApprovalProblemsChanged(_logger, ProfileName, server, sha256, approval.AcceptedProblems, problems);
+            Log.ApprovalProblemsChanged(_logger, ProfileName, server, certificate.Sha256Fingerprint, approval.AcceptedProblems, problems);
         }
 
         return _prompt is null ? Decide(report, DecisionOutcome.Refuse, DecisionReason.NoPrompt, started) : null;
     }
 
-    private CertificateApproval? FindApproval(ServerIdentity server, string sha256)
+    private CertificateApproval? FindApproval(ServerIdentity server, CertificateFingerprint sha256)
     {
         try
         {
@@ -193,7 +193,7 @@ public sealed class CertificateDecisionEngine
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            Log.ApprovalLookupFailed(_logger, ex, ProfileName, server, sha256);
+            Log.ApprovalLookupFailed(_logger, ex, ProfileName, server, sha256.ToString());
             return null;
         }
     }
@@ -202,7 +202,7 @@ public sealed class CertificateDecisionEngine
     {
         ServerIdentity server = report.Identity!;
         CertificateSummary certificate = report.Certificate!;
-        string sha256 = Fingerprint.Normalize(certificate.Sha256Fingerprint, nameof(report));
+        string sha256 = CertificateFingerprint.Parse(certificate.Sha256Fingerprint).ToString();
         var key = new PromptKey(server.Host, server.Port, sha256, report.Verdict.Kinds);
         PromptFlight flight = _flights.Join(key, PromptTimeout, TimeProvider, out bool opened);
         if (opened)
@@ -280,7 +280,7 @@ public sealed class CertificateDecisionEngine
 
     private async ValueTask<bool> RememberAsync(CertificatePromptRequest request, string sha256)
     {
-        var approval = new CertificateApproval(request.Server, sha256, request.ProblemKinds, TimeProvider.GetUtcNow(), request.Certificate.Subject);
+        var approval = new CertificateApproval(request.Server, CertificateFingerprint.Parse(sha256), request.ProblemKinds, TimeProvider.GetUtcNow(), request.Certificate.Subject);
         try
         {
             await Approvals.SaveAsync(approval, CancellationToken.None).ConfigureAwait(false);

@@ -41,11 +41,11 @@ internal static partial class Log
 
     // 4100-4119: the approvals file.
     [LoggerMessage(EventId = 4100, EventName = "ApprovalsFileCorrupt", Level = LogLevel.Error,
-        Message = "The approvals file {FilePath} is corrupt or unreadable ({Problem}); it was moved aside to {AsidePath}, kept unchanged, and approvals start empty.")]
+        Message = "The approvals file {FilePath} is damaged ({Problem}); it was moved aside to {AsidePath}, kept unchanged, and approvals start empty.")]
     public static partial void ApprovalsFileMovedAside(ILogger logger, Exception? exception, string filePath, string problem, string asidePath);
 
     [LoggerMessage(EventId = 4101, EventName = "ApprovalsFileCorruptKept", Level = LogLevel.Error,
-        Message = "The approvals file {FilePath} is corrupt or unreadable ({Problem}); it is treated as empty and left in place until it can be moved aside.")]
+        Message = "The approvals file {FilePath} is damaged ({Problem}); it is treated as empty and left in place until it can be moved aside.")]
     public static partial void ApprovalsFileCorruptKept(ILogger logger, Exception? exception, string filePath, string problem);
 
     [LoggerMessage(EventId = 4102, EventName = "ApprovalsFileNewerVersion", Level = LogLevel.Error,
@@ -55,6 +55,14 @@ internal static partial class Log
     [LoggerMessage(EventId = 4103, EventName = "ApprovalsFileReadFailed", Level = LogLevel.Warning,
         Message = "The approvals file {FilePath} could not be read just now; no approval applies until it can be.")]
     public static partial void ApprovalsFileReadFailed(ILogger logger, Exception exception, string filePath);
+
+    [LoggerMessage(EventId = 4104, EventName = "ApprovalsFilePermissionDenied", Level = LogLevel.Error,
+        Message = "The approvals file {FilePath} cannot be read: permission denied for this account; no approval applies, and the file is left as it is.")]
+    public static partial void ApprovalsFilePermissionDenied(ILogger logger, Exception exception, string filePath);
+
+    [LoggerMessage(EventId = 4105, EventName = "ApprovalsPathIsFolder", Level = LogLevel.Error,
+        Message = "The approvals file {FilePath} is a folder, not a file; no approval applies, and the folder is left as it is.")]
+    public static partial void ApprovalsPathIsFolder(ILogger logger, string filePath);
 
     // 4200-4219: endpoint profiles.
     [LoggerMessage(EventId = 4200, EventName = "ProfileReloaded", Level = LogLevel.Information,

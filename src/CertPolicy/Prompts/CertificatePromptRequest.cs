@@ -58,7 +58,7 @@ public sealed class CertificatePromptRequest
         text.Append(CultureInfo.InvariantCulture, $"Issuer:      {Certificate.Issuer}").AppendLine();
         text.Append(CultureInfo.InvariantCulture, $"Valid from:  {Certificate.NotBefore.UtcDateTime:u}").AppendLine();
         text.Append(CultureInfo.InvariantCulture, $"Valid until: {Certificate.NotAfter.UtcDateTime:u}").AppendLine();
-        text.Append(CultureInfo.InvariantCulture, $"SHA-256:     {Fingerprint.Format(Certificate.Sha256Fingerprint)}");
+        text.Append(CultureInfo.InvariantCulture, $"SHA-256:     {string.Join(':', CertificateFingerprint.Parse(Certificate.Sha256Fingerprint).ToString().Chunk(2).Select(pair => new string(pair)))}");
         return text.ToString();
     }
 }

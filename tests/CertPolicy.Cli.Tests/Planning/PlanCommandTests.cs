@@ -69,7 +69,7 @@ public sealed class PlanCommandTests : IDisposable
         string approvals = _folder.File("approvals.json");
         var store = new FileApprovalStore(approvals);
         await store.SaveAsync(
-            new CertificateApproval(ServerIdentity.Create(OtherName), _chain.LeafSha256, CertificateProblemKinds.NameMismatch, TestPki.Now.AddDays(-1)),
+            new CertificateApproval(ServerIdentity.Create(OtherName), CertificateFingerprint.Parse(_chain.LeafSha256), CertificateProblemKinds.NameMismatch, TestPki.Now.AddDays(-1)),
             TestContext.Current.CancellationToken);
         string settings = Commands.GenerationsAndProfileTests.WriteSettings(_folder, "Agent", new() { ["TrustStore"] = _chain.RootPem, ["InvalidCertificateAction"] = "Warn" });
         string inventory = _folder.WriteText("agents.json", $$"""

@@ -38,6 +38,8 @@ public sealed class TestChain : IDisposable
     /// <summary>The SHA-256 of the leaf's DER, as 64 upper-case hexadecimal digits.</summary>
     public string LeafSha256 => Convert.ToHexString(SHA256.HashData(Leaf.RawData));
 
+    public CertificateFingerprint LeafFingerprint => CertificateFingerprint.Compute(Leaf.RawData);
+
     /// <summary>A server presenting the leaf and the intermediate.</summary>
     public LoopbackTlsServer StartServer() => LoopbackTlsServer.Start(Leaf, [Intermediate]);
 

@@ -116,5 +116,5 @@ public sealed class FileApprovalStoreConcurrencyTests : IDisposable
     }
 
     private static CertificateApproval Approval(string host) =>
-        new(ServerIdentity.Create(host), Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(host))), CertificateProblemKinds.UntrustedRoot, TestPki.Now, $"CN={host}");
+        new(ServerIdentity.Create(host), CertificateFingerprint.Parse(Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(host)))), CertificateProblemKinds.UntrustedRoot, TestPki.Now, $"CN={host}");
 }

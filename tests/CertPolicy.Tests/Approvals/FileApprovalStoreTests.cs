@@ -10,8 +10,8 @@ namespace CertPolicy.Tests.Approvals;
 public sealed class FileApprovalStoreTests : IDisposable
 {
     private static readonly ServerIdentity Server = ServerIdentity.Create("ems.example.test", 8443);
-    private static readonly string ShaA = new('A', 64);
-    private static readonly string ShaB = new('B', 64);
+    private static readonly CertificateFingerprint ShaA = CertificateFingerprint.Parse(new string('A', 64));
+    private static readonly CertificateFingerprint ShaB = CertificateFingerprint.Parse(new string('B', 64));
 
     private readonly TempDirectory _directory = new();
     private readonly FakeLoggerProvider _logs = new();
@@ -43,7 +43,7 @@ public sealed class FileApprovalStoreTests : IDisposable
         CertificateApproval found = Assert.IsType<CertificateApproval>(NewStore().Find(Server, ShaA));
 
         Assert.Equal(Server, found.Server);
-        Assert.Equal(ShaA, found.CertificateSha256);
+        Assert.Equal(ShaA, found.Fingerprint);
         Assert.Equal(approval.AcceptedProblems, found.AcceptedProblems);
         Assert.Equal(TestPki.Now, found.ApprovedAt);
         Assert.Equal("CN=ems.example.test", found.Subject);
@@ -60,7 +60,7 @@ public sealed class FileApprovalStoreTests : IDisposable
         JsonElement entry = Assert.Single(root.GetProperty("approvals").EnumerateArray());
         Assert.Equal("ems.example.test", entry.GetProperty("host").GetString());
         Assert.Equal(8443, entry.GetProperty("port").GetInt32());
-        Assert.Equal(ShaA, entry.GetProperty("sha256").GetString());
+        Assert.Equal(ShaA.ToString(), entry.GetProperty("sha256").GetString());
         Assert.Equal(["Expired", "UntrustedRoot"], entry.GetProperty("problems").EnumerateArray().Select(p => p.GetString()));
         Assert.Equal(TestPki.Now, entry.GetProperty("approvedAt").GetDateTimeOffset());
         Assert.Equal("CN=ems", entry.GetProperty("subject").GetString());
@@ -75,11 +75,11 @@ public sealed class FileApprovalStoreTests : IDisposable
         await store.SaveAsync(new CertificateApproval(Server, ShaB, CertificateProblemKinds.UntrustedRoot, TestPki.Now.AddHours(1)), Ct);
         await store.SaveAsync(new CertificateApproval(other, ShaA, CertificateProblemKinds.NameMismatch, TestPki.Now), Ct);
 
-        Assert.Equal([(other, ShaA), (Server, ShaA), (Server, ShaB)], NewStore().List().Select(a => (a.Server, a.CertificateSha256)));
-        Assert.True(await store.ForgetAsync(Server, ShaB.ToLowerInvariant(), Ct));
+        Assert.Equal([(other, ShaA), (Server, ShaA), (Server, ShaB)], NewStore().List().Select(a => (a.Server, a.Fingerprint)));
+        Assert.True(await store.ForgetAsync(Server, CertificateFingerprint.Parse(ShaB.ToString().ToLowerInvariant()), Ct));
         Assert.False(await NewStore().ForgetAsync(Server, ShaB, Ct));
         Assert.Equal(1, await NewStore().ForgetAllAsync(other, Ct));
-        Assert.Equal((Server, ShaA), Assert.Single(NewStore().List()) is var a ? (a.Server, a.CertificateSha256) : default);
+        Assert.Equal((Server, ShaA), Assert.Single(NewStore().List()) is var a ? (a.Server, a.Fingerprint) : default);
         Assert.Single(store.List());
     }
 
@@ -269,7 +269,7 @@ public sealed class FileApprovalStoreTests : IDisposable
             Server,
             Decisions.Reports.Verdict(CertificateProblemKinds.UntrustedRoot),
             null,
-            new CertificateSummary("CN=ems", "CN=root", "01", TestPki.DefaultNotBefore, TestPki.DefaultNotAfter, ShaA, [], []),
+            new CertificateSummary("CN=ems", "CN=root", "01", TestPki.DefaultNotBefore, TestPki.DefaultNotAfter, ShaA.ToString(), [], []),
             [],
             TestPki.Now));
         Assert.Equal(DecisionReason.NoPrompt, decision.Reason);
@@ -347,7 +347,7 @@ public sealed class FileApprovalStoreTests : IDisposable
         await Assert.ThrowsAsync<ApprovalStoreException>(async () => await store.SaveAsync(new CertificateApproval(Server, ShaA, CertificateProblemKinds.UntrustedRoot, TestPki.Now), Ct));
 
         Assert.Equal("x", File.ReadAllText(Path.Combine(FilePath, "keep")));
-        Assert.Single(_logs.Collector.GetSnapshot(), r => r.Id.Id == 4101 && r.Level == LogLevel.Error);
+        Assert.Single(_logs.Collector.GetSnapshot(), r => r.Id.Id == 4105 && r.Level == LogLevel.Error);
     }
 
     [Fact]

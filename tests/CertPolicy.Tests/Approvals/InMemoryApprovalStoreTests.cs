@@ -5,7 +5,7 @@ namespace CertPolicy.Tests.Approvals;
 public sealed class InMemoryApprovalStoreTests
 {
     private static readonly ServerIdentity Server = ServerIdentity.Create("ems.example.test", 8443);
-    private static readonly string Sha = new('A', 64);
+    private static readonly CertificateFingerprint Sha = CertificateFingerprint.Parse(new string('A', 64));
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -17,10 +17,10 @@ public sealed class InMemoryApprovalStoreTests
 
         await store.SaveAsync(approval, Ct);
 
-        Assert.Same(approval, store.Find(ServerIdentity.Create("EMS.example.test.", 8443), Sha.ToLowerInvariant()));
+        Assert.Same(approval, store.Find(ServerIdentity.Create("EMS.example.test.", 8443), CertificateFingerprint.Parse(Sha.ToString().ToLowerInvariant())));
         Assert.Null(store.Find(ServerIdentity.Create("ems.example.test", 443), Sha));
-        Assert.Null(store.Find(Server, new string('B', 64)));
-        Assert.Null(store.Find(Server, "not a fingerprint"));
+        Assert.Null(store.Find(Server, CertificateFingerprint.Parse(new string('B', 64))));
+        Assert.False(CertificateFingerprint.TryParse("not a fingerprint", out _));
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class InMemoryApprovalStoreTests
         var store = new InMemoryApprovalStore();
         var other = ServerIdentity.Create("other.example.test");
         await store.SaveAsync(new CertificateApproval(Server, Sha, CertificateProblemKinds.UntrustedRoot, TestPki.Now), Ct);
-        await store.SaveAsync(new CertificateApproval(Server, new string('B', 64), CertificateProblemKinds.UntrustedRoot, TestPki.Now), Ct);
+        await store.SaveAsync(new CertificateApproval(Server, CertificateFingerprint.Parse(new string('B', 64)), CertificateProblemKinds.UntrustedRoot, TestPki.Now), Ct);
         await store.SaveAsync(new CertificateApproval(other, Sha, CertificateProblemKinds.UntrustedRoot, TestPki.Now), Ct);
 
         Assert.True(await store.ForgetAsync(Server, Sha, Ct));
@@ -58,7 +58,7 @@ public sealed class InMemoryApprovalStoreTests
         store.Changed += (_, _) => raised++;
 
         await store.SaveAsync(new CertificateApproval(Server, Sha, CertificateProblemKinds.UntrustedRoot, TestPki.Now), Ct);
-        await store.ForgetAsync(Server, new string('C', 64), Ct);
+        await store.ForgetAsync(Server, CertificateFingerprint.Parse(new string('C', 64)), Ct);
         await store.ForgetAsync(Server, Sha, Ct);
 
         Assert.Equal(2, raised);
@@ -68,8 +68,9 @@ public sealed class InMemoryApprovalStoreTests
     [Fact]
     public void An_approval_needs_a_fingerprint_and_at_least_one_problem()
     {
-        Assert.Throws<ArgumentException>(() => new CertificateApproval(Server, "ABC", CertificateProblemKinds.UntrustedRoot, TestPki.Now));
+        Assert.Throws<FormatException>(() => CertificateFingerprint.Parse("ABC"));
+        Assert.Throws<ArgumentException>(() => new CertificateApproval(Server, default, CertificateProblemKinds.UntrustedRoot, TestPki.Now));
         Assert.Throws<ArgumentException>(() => new CertificateApproval(Server, Sha, CertificateProblemKinds.None, TestPki.Now));
-        Assert.Equal(Sha, new CertificateApproval(Server, string.Join(':', Enumerable.Repeat("aa", 32)), CertificateProblemKinds.Expired, TestPki.Now).CertificateSha256);
+        Assert.Equal(Sha, new CertificateApproval(Server, CertificateFingerprint.Parse(string.Join(':', Enumerable.Repeat("aa", 32))), CertificateProblemKinds.Expired, TestPki.Now).Fingerprint);
     }
 }

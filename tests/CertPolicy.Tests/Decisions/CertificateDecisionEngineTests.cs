@@ -85,7 +85,7 @@ public sealed class CertificateDecisionEngineTests
     public async Task Deny_ignores_remembered_approvals()
     {
         var approvals = new InMemoryApprovalStore();
-        await approvals.SaveAsync(new CertificateApproval(Reports.Server, Reports.Leaf.Sha256Fingerprint, Untrusted, TestPki.Now), Ct);
+        await approvals.SaveAsync(new CertificateApproval(Reports.Server, CertificateFingerprint.Parse(Reports.Leaf.Sha256Fingerprint), Untrusted, TestPki.Now), Ct);
         using var fixture = new EngineFixture(InvalidCertificateAction.Deny, TestPrompt.Answering(PromptAnswer.Allow), approvals);
 
         CertificateDecision decision = await fixture.Engine.DecideAsync(Reports.Invalid(Untrusted), Ct);
@@ -110,7 +110,7 @@ public sealed class CertificateDecisionEngineTests
         Assert.Equal(1, prompt.Calls);
         CertificateApproval approval = Assert.Single(fixture.Approvals.List());
         Assert.Equal(Reports.Server, approval.Server);
-        Assert.Equal(Reports.Leaf.Sha256Fingerprint, approval.CertificateSha256);
+        Assert.Equal(Reports.Leaf.Sha256Fingerprint, approval.Fingerprint.ToString());
         Assert.Equal(Untrusted, approval.AcceptedProblems);
         Assert.Equal(TestPki.Now.AddMinutes(5), approval.ApprovedAt);
         Assert.Equal(Reports.Leaf.Subject, approval.Subject);
@@ -169,7 +169,7 @@ public sealed class CertificateDecisionEngineTests
     {
         var prompt = TestPrompt.Answering(PromptAnswer.Deny);
         var approvals = new InMemoryApprovalStore();
-        await approvals.SaveAsync(new CertificateApproval(Reports.Server, Reports.Leaf.Sha256Fingerprint, Untrusted, TestPki.Now), Ct);
+        await approvals.SaveAsync(new CertificateApproval(Reports.Server, CertificateFingerprint.Parse(Reports.Leaf.Sha256Fingerprint), Untrusted, TestPki.Now), Ct);
         using var fixture = new EngineFixture(InvalidCertificateAction.Warn, prompt, approvals);
 
         CertificateDecision decision = await fixture.Engine.DecideAsync(Reports.Invalid(now), Ct);
@@ -210,7 +210,7 @@ public sealed class CertificateDecisionEngineTests
     public async Task Without_a_prompt_a_remembered_approval_still_connects()
     {
         var approvals = new InMemoryApprovalStore();
-        await approvals.SaveAsync(new CertificateApproval(Reports.Server, Reports.Leaf.Sha256Fingerprint, Untrusted, TestPki.Now), Ct);
+        await approvals.SaveAsync(new CertificateApproval(Reports.Server, CertificateFingerprint.Parse(Reports.Leaf.Sha256Fingerprint), Untrusted, TestPki.Now), Ct);
         using var fixture = new EngineFixture(InvalidCertificateAction.Warn, prompt: null, approvals);
 
         CertificateDecision decision = await fixture.Engine.DecideAsync(Reports.Invalid(Untrusted), Ct);

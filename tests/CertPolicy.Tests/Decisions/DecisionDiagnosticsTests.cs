@@ -102,7 +102,7 @@ public sealed class DecisionDiagnosticsTests
         var fixture = new EngineFixture(action, prompt, promptTimeout: TimeSpan.FromSeconds(5));
         if (reason == DecisionReason.RememberedApproval)
         {
-            await fixture.Approvals.SaveAsync(new CertificateApproval(Reports.Server, Reports.Leaf.Sha256Fingerprint, Untrusted, fixture.Time.GetUtcNow()), Ct);
+            await fixture.Approvals.SaveAsync(new CertificateApproval(Reports.Server, CertificateFingerprint.Parse(Reports.Leaf.Sha256Fingerprint), Untrusted, fixture.Time.GetUtcNow()), Ct);
         }
 
         ValidationReport report = reason switch

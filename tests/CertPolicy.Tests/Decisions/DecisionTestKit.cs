@@ -159,7 +159,7 @@ internal sealed class FailingApprovalStore(bool failReads, bool failWrites) : Ap
 {
     private readonly InMemoryApprovalStore _inner = new();
 
-    public override CertificateApproval? Find(ServerIdentity server, string certificateSha256) =>
+    public override CertificateApproval? Find(ServerIdentity server, CertificateFingerprint certificateSha256) =>
         failReads ? throw new ApprovalStoreException("The disk is unreadable.") : _inner.Find(server, certificateSha256);
 
     public override IReadOnlyList<CertificateApproval> List() => _inner.List();
@@ -167,7 +167,7 @@ internal sealed class FailingApprovalStore(bool failReads, bool failWrites) : Ap
     public override ValueTask SaveAsync(CertificateApproval approval, CancellationToken cancellationToken = default) =>
         failWrites ? ValueTask.FromException(new ApprovalStoreException("The disk is full.")) : _inner.SaveAsync(approval, cancellationToken);
 
-    public override ValueTask<bool> ForgetAsync(ServerIdentity server, string certificateSha256, CancellationToken cancellationToken = default) =>
+    public override ValueTask<bool> ForgetAsync(ServerIdentity server, CertificateFingerprint certificateSha256, CancellationToken cancellationToken = default) =>
         _inner.ForgetAsync(server, certificateSha256, cancellationToken);
 
     public override ValueTask<int> ForgetAllAsync(ServerIdentity server, CancellationToken cancellationToken = default) =>

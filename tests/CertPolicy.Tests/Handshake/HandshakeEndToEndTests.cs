@@ -91,7 +91,7 @@ public sealed class HandshakeEndToEndTests
         Assert.True(question.ProblemKinds.HasFlag(HandshakePki.ProblemOf(kind)));
         CertificateApproval approval = Assert.Single(agent.Approvals.List());
         Assert.Equal(Identity(server), approval.Server);
-        Assert.Equal(Sha256(HandshakePki.Of(kind)), approval.CertificateSha256);
+        Assert.Equal(Sha256(HandshakePki.Of(kind)), approval.Fingerprint.ToString());
         Assert.Equal(result.Decision.Report.Verdict.Kinds, approval.AcceptedProblems);
     }
 

@@ -81,7 +81,7 @@ public sealed class HandshakeFastPathTests : IDisposable
         Assert.Equal("remembered_approval", agent.LastReason);
         int decided = agent.FullDecisions;
 
-        Assert.True(await agent.Approvals.ForgetAsync(Server, Sha256(HandshakePki.Expired), TestContext.Current.CancellationToken));
+        Assert.True(await agent.Approvals.ForgetAsync(Server, CertificateFingerprint.Parse(Sha256(HandshakePki.Expired)), TestContext.Current.CancellationToken));
 
         Assert.False(Handshake(agent.Policy, Server, HandshakePki.Expired));
         Assert.Equal("needs_user_answer", agent.LastReason);
@@ -104,7 +104,7 @@ public sealed class HandshakeFastPathTests : IDisposable
         Assert.Equal(1, agent.Policy.CachedDecisionCount);
 
         // The other process: a second agent, or `certpolicy approvals forget`.
-        Assert.True(await theirs.ForgetAsync(Server, Sha256(HandshakePki.UntrustedRoot), TestContext.Current.CancellationToken));
+        Assert.True(await theirs.ForgetAsync(Server, CertificateFingerprint.Parse(Sha256(HandshakePki.UntrustedRoot)), TestContext.Current.CancellationToken));
 
         Assert.False(Handshake(agent.Policy, Server, HandshakePki.UntrustedRoot));
         Assert.Equal("needs_user_answer", agent.LastReason);
@@ -135,7 +135,7 @@ public sealed class HandshakeFastPathTests : IDisposable
 
         // Another process approves something unrelated: this store has not read the file, so a Valid entry, which
         // never depended on approvals, is still answered from the cache.
-        await theirs.SaveAsync(new CertificateApproval(ServerIdentity.Create("elsewhere.example.test"), Sha256(HandshakePki.Expired), CertificateProblemKinds.Expired, TestPki.Now, "CN=elsewhere"), TestContext.Current.CancellationToken);
+        await theirs.SaveAsync(new CertificateApproval(ServerIdentity.Create("elsewhere.example.test"), CertificateFingerprint.Parse(Sha256(HandshakePki.Expired)), CertificateProblemKinds.Expired, TestPki.Now, "CN=elsewhere"), TestContext.Current.CancellationToken);
 
         Assert.True(Handshake(agent.Policy, Server, HandshakePki.Valid));
         Assert.Equal(decided, agent.FullDecisions);
@@ -366,7 +366,7 @@ public sealed class HandshakeFastPathTests : IDisposable
                 if (!report.IsValid)
                 {
                     ApprovalStore target = random.Next(2) == 0 ? agent.Approvals : otherProcess;
-                    await target.SaveAsync(new CertificateApproval(identity, Sha256(presented[0]), report.Verdict.Kinds, agent.Time.GetUtcNow(), presented[0].Subject), ct);
+                    await target.SaveAsync(new CertificateApproval(identity, CertificateFingerprint.Parse(Sha256(presented[0])), report.Verdict.Kinds, agent.Time.GetUtcNow(), presented[0].Subject), ct);
                 }
             }
             else if (roll < 98)
@@ -376,7 +376,7 @@ public sealed class HandshakeFastPathTests : IDisposable
                 if (approvals.Count > 0)
                 {
                     CertificateApproval forget = approvals[random.Next(approvals.Count)];
-                    await target.ForgetAsync(forget.Server, forget.CertificateSha256, ct);
+                    await target.ForgetAsync(forget.Server, forget.Fingerprint, ct);
                 }
             }
             else

@@ -72,7 +72,7 @@ public sealed class HandshakeReviewTests
         CertificateDecisionEngine current = warn;
         var policy = new HandshakePolicy(() => current);
         approvals.Approve(new CertificateApproval(
-            Server, HandshakePki.Expired.GetCertHashString(HashAlgorithmName.SHA256), CertificateProblemKinds.Expired, TestPki.Now));
+            Server, CertificateFingerprint.Parse(HandshakePki.Expired.GetCertHashString(HashAlgorithmName.SHA256)), CertificateProblemKinds.Expired, TestPki.Now));
 
         // While the old engine looks the approval up, the profile is reloaded and another handshake starts with the new engine.
         approvals.DuringNextFind = () =>
@@ -94,7 +94,7 @@ public sealed class HandshakeReviewTests
         var approvals = new ReloadingApprovalStore();
         using var agent = new Agent(InvalidCertificateAction.Warn, approvals: approvals);
         approvals.Approve(new CertificateApproval(
-            Server, HandshakePki.Expired.GetCertHashString(HashAlgorithmName.SHA256), CertificateProblemKinds.Expired, TestPki.Now));
+            Server, CertificateFingerprint.Parse(HandshakePki.Expired.GetCertHashString(HashAlgorithmName.SHA256)), CertificateProblemKinds.Expired, TestPki.Now));
 
         // ClearCache is called (after a change the policy cannot see) while a handshake is being decided.
         approvals.DuringNextFind = agent.Policy.ClearCache;
@@ -285,7 +285,7 @@ public sealed class HandshakeReviewTests
 
         public void Approve(CertificateApproval approval) => _inner.SaveAsync(approval).AsTask().GetAwaiter().GetResult();
 
-        public override CertificateApproval? Find(ServerIdentity server, string certificateSha256)
+        public override CertificateApproval? Find(ServerIdentity server, CertificateFingerprint certificateSha256)
         {
             Action? during = DuringNextFind;
             DuringNextFind = null;
@@ -297,7 +297,7 @@ public sealed class HandshakeReviewTests
 
         public override ValueTask SaveAsync(CertificateApproval approval, CancellationToken cancellationToken = default) => _inner.SaveAsync(approval, cancellationToken);
 
-        public override ValueTask<bool> ForgetAsync(ServerIdentity server, string certificateSha256, CancellationToken cancellationToken = default) => _inner.ForgetAsync(server, certificateSha256, cancellationToken);
+        public override ValueTask<bool> ForgetAsync(ServerIdentity server, CertificateFingerprint certificateSha256, CancellationToken cancellationToken = default) => _inner.ForgetAsync(server, certificateSha256, cancellationToken);
 
         public override ValueTask<int> ForgetAllAsync(ServerIdentity server, CancellationToken cancellationToken = default) => _inner.ForgetAllAsync(server, cancellationToken);
     }

@@ -298,7 +298,7 @@ public sealed class EndpointProfileTests : IDisposable
 
         Assert.Equal(DecisionReason.ApprovedByUser, decision.Reason);
         Assert.Equal(1, prompt.Calls);
-        Assert.NotNull(new FileApprovalStore(ApprovalsFile).Find(Reports.Server, Reports.Leaf.Sha256Fingerprint));
+        Assert.NotNull(new FileApprovalStore(ApprovalsFile).Find(Reports.Server, CertificateFingerprint.Parse(Reports.Leaf.Sha256Fingerprint)));
     }
 
     [Fact]

@@ -19,8 +19,8 @@ namespace CertPolicy.Tests.Hostile.Faults;
 public sealed class ApprovalStoreFaultTests : IDisposable
 {
     private static readonly ServerIdentity Server = ServerIdentity.Create("ems.example.test", 8443);
-    private static readonly string ShaA = new('A', 64);
-    private static readonly string ShaB = new('B', 64);
+    private static readonly CertificateFingerprint ShaA = CertificateFingerprint.Parse(new string('A', 64));
+    private static readonly CertificateFingerprint ShaB = CertificateFingerprint.Parse(new string('B', 64));
 
     private readonly TempDirectory _directory = new();
 
@@ -150,7 +150,7 @@ public sealed class ApprovalStoreFaultTests : IDisposable
         var seed = new FileApprovalStore(FilePath);
         for (int i = 0; i < 5; i++)
         {
-            await seed.SaveAsync(new CertificateApproval(ServerIdentity.Create($"seed{i}.example.test"), Sha256($"seed{i}"), CertificateProblemKinds.UntrustedRoot, TestPki.Now), Ct);
+            await seed.SaveAsync(new CertificateApproval(ServerIdentity.Create($"seed{i}.example.test"), CertificateFingerprint.Parse(Sha256($"seed{i}")), CertificateProblemKinds.UntrustedRoot, TestPki.Now), Ct);
         }
 
         using Process writer = StartWriter(writerId: 7, count: 400);
@@ -182,7 +182,7 @@ public sealed class ApprovalStoreFaultTests : IDisposable
         Assert.Empty(Directory.GetFiles(_directory.Path, "approvals.json.corrupt-*"));
         for (int i = 0; i < 5; i++)
         {
-            Assert.NotNull(reader.Find(ServerIdentity.Create($"seed{i}.example.test"), Sha256($"seed{i}")));
+            Assert.NotNull(reader.Find(ServerIdentity.Create($"seed{i}.example.test"), CertificateFingerprint.Parse(Sha256($"seed{i}"))));
         }
 
         int written = all.Count - 5;

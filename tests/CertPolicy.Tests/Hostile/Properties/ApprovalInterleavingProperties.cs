@@ -45,11 +45,11 @@ public sealed class ApprovalInterleavingProperties
                                 FileApprovalStore store = stores[op.Store % storeCount];
                                 if (op.Problems is { } problems)
                                 {
-                                    store.SaveAsync(new CertificateApproval(Server(op.Key), Sha256(op.Key), problems, TestPki.Now)).AsTask().GetAwaiter().GetResult();
+                                    store.SaveAsync(new CertificateApproval(Server(op.Key), CertificateFingerprint.Parse(Sha256(op.Key)), problems, TestPki.Now)).AsTask().GetAwaiter().GetResult();
                                 }
                                 else
                                 {
-                                    store.ForgetAsync(Server(op.Key), Sha256(op.Key)).AsTask().GetAwaiter().GetResult();
+                                    store.ForgetAsync(Server(op.Key), CertificateFingerprint.Parse(Sha256(op.Key))).AsTask().GetAwaiter().GetResult();
                                 }
                             }
                         },
@@ -78,7 +78,7 @@ public sealed class ApprovalInterleavingProperties
                         Assert.Equal(expected.Count, all.Count);
                         foreach ((int key, CertificateProblemKinds problems) in expected)
                         {
-                            CertificateApproval? found = reader.Find(Server(key), Sha256(key));
+                            CertificateApproval? found = reader.Find(Server(key), CertificateFingerprint.Parse(Sha256(key)));
                             Assert.True(found is not null, $"approval {key} is missing");
                             Assert.Equal(problems, found.AcceptedProblems);
                         }

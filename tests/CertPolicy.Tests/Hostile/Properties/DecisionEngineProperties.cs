@@ -47,7 +47,7 @@ public sealed class DecisionEngineProperties
 
     /// <summary>Approvals for the servers and fingerprints the reports use, with random problems, so that some match exactly.</summary>
     private static readonly Gen<CertificateApproval[]> Approvals = Gen.Select(Server, Fingerprint, Problems)
-        .Select((server, sha256, kinds) => new CertificateApproval(server, sha256, kinds, TestPki.Now))
+        .Select((server, sha256, kinds) => new CertificateApproval(server, CertificateFingerprint.Parse(sha256), kinds, TestPki.Now))
         .Array[0, 6];
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class DecisionEngineProperties
                     // Also an approval for exactly this report, so a Deny that looked at approvals would be caught.
                     if (report.Identity is { } server && report.Certificate is { } certificate)
                     {
-                        store.SaveAsync(new CertificateApproval(server, certificate.Sha256Fingerprint, report.Verdict.Kinds, TestPki.Now)).AsTask().GetAwaiter().GetResult();
+                        store.SaveAsync(new CertificateApproval(server, CertificateFingerprint.Parse(certificate.Sha256Fingerprint), report.Verdict.Kinds, TestPki.Now)).AsTask().GetAwaiter().GetResult();
                     }
 
                     var prompt = new CountingPrompt(answer);
@@ -113,7 +113,7 @@ public sealed class DecisionEngineProperties
 
                     bool approved = report.Identity is { } server
                         && report.Certificate is { } certificate
-                        && store.Find(server, certificate.Sha256Fingerprint) is { } found
+                        && store.Find(server, CertificateFingerprint.Parse(certificate.Sha256Fingerprint)) is { } found
                         && found.AcceptedProblems == report.Verdict.Kinds;
                     Assert.Equal(approved, decision.ShouldConnect);
                     Assert.Equal(
