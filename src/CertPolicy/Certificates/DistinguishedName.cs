@@ -297,6 +297,8 @@ internal sealed class DistinguishedName : IEquatable<DistinguishedName>
         }
     }
 
+    private static readonly UTF32Encoding Utf32BigEndian = new(bigEndian: true, byteOrderMark: false, throwOnInvalidCharacters: true);
+
     private static string? DecodeText(ReadOnlyMemory<byte> encodedValue)
     {
         try
@@ -315,11 +317,13 @@ internal sealed class DistinguishedName : IEquatable<DistinguishedName>
                 case UniversalTagNumber.PrintableString:
                 case UniversalTagNumber.IA5String:
                 case UniversalTagNumber.BMPString:
-                case UniversalTagNumber.UniversalString:
                 case UniversalTagNumber.VisibleString:
                 case UniversalTagNumber.NumericString:
                 case UniversalTagNumber.T61String:
                     return reader.ReadCharacterString(type);
+                case UniversalTagNumber.UniversalString:
+                    // The platform's reader has no UniversalString (UCS-4) decoder and throws ArgumentException for it.
+                    return Utf32BigEndian.GetString(reader.ReadOctetString(new Asn1Tag(UniversalTagNumber.UniversalString)));
                 default:
                     return null;
             }

@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace CertPolicy.Fuzzing;
+
+/// <summary>
+/// The endpoint profile binder and validator: the input is read as a JSON configuration file and its "CertPolicy"
+/// section registered with <c>services.AddCertPolicy(...)</c>, the public entry point; then the provider and every
+/// profile's engine and handshake policy are resolved. Inputs that are not JSON the configuration library accepts are
+/// skipped: its parser is not CertPolicy's.
+/// </summary>
+/// <remarks>
+/// Contract: a bad profile fails with <see cref="OptionsValidationException"/> naming the endpoint profile (never
+/// another exception, never a half-built engine); a profile that resolves has an engine of its own name whose
+/// action, validation mode, clock skew and prompt timeout are in range.
+/// </remarks>
+internal sealed class ProfileTarget : FuzzTarget
+{
+    public ProfileTarget(TimeSpan callBound)
+        : base(callBound)
+    {
+    }
+
+    public override string Name => "profile";
+
+    public override void Run(ReadOnlySpan<byte> input)
+    {
+        IConfigurationRoot configuration;
+        try
+        {
+            configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(input.ToArray())).Build();
+        }
+        catch (FormatException)
+        {
+            return;
+        }
+
+        // Relative paths in the profile (trust store files, CRLs, the approvals file) resolve against the current
+        // folder; nothing here writes a file (an approvals file is written only when an approval is saved).
+        Resolve(configuration);
+    }
+
+    private void Resolve(IConfiguration configuration)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(FuzzFixtures.Clock);
+        services.AddCertPolicy(configuration.GetSection("CertPolicy"));
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        EndpointProfileProvider profiles;
+        try
+        {
+            profiles = Timed("resolve EndpointProfileProvider", provider.GetRequiredService<EndpointProfileProvider>);
+        }
+        catch (OptionsValidationException ex)
+        {
+            RequireNamed(ex, "resolving the provider");
+            return;
+        }
+
+        foreach (string name in profiles.ProfileNames)
+        {
+            CertificateDecisionEngine engine;
+            try
+            {
+                engine = Timed("GetEngine", () => profiles.GetEngine(name));
+                _ = Timed("GetHandshakePolicy", () => profiles.GetHandshakePolicy(name));
+            }
+            catch (OptionsValidationException ex)
+            {
+                RequireNamed(ex, $"profile '{name}'");
+                Require(ex.Message.Contains($"'{name}'", StringComparison.Ordinal), $"The error for profile '{name}' names another: {ex.Message}");
+                continue;
+            }
+
+            Require(engine.ProfileName == name, $"GetEngine('{name}') returned the engine of '{engine.ProfileName}'.");
+            Require(Enum.IsDefined(engine.InvalidCertificateAction), $"Profile '{name}' resolved with the undefined action {engine.InvalidCertificateAction}.");
+            Require(Enum.IsDefined(engine.Validator.Mode), $"Profile '{name}' resolved with the undefined mode {engine.Validator.Mode}.");
+            Require(engine.Validator.ClockSkew >= TimeSpan.Zero && engine.Validator.ClockSkew <= TimeSpan.FromDays(1), $"Profile '{name}' resolved with clock skew {engine.Validator.ClockSkew}.");
+            Require(engine.PromptTimeout > TimeSpan.Zero, $"Profile '{name}' resolved with prompt timeout {engine.PromptTimeout}.");
+        }
+    }
+
+    private static void RequireNamed(OptionsValidationException ex, string what) =>
+        Require(ex.Message.Contains("Endpoint profile '", StringComparison.Ordinal), $"A validation error {what} names no endpoint profile: {ex.Message}");
+}

@@ -1,0 +1,18 @@
+namespace CertPolicy.Fuzzing;
+
+/// <summary>A folder of the fuzz process's own under the temporary folder, emptied before each input.</summary>
+internal static class TempFolder
+{
+    /// <summary>A fresh, empty folder for one input of one target.</summary>
+    public static string Fresh(string target)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"certpolicy-fuzz-{Environment.ProcessId}-{Environment.CurrentManagedThreadId}", target);
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+
+        Directory.CreateDirectory(path);
+        return path;
+    }
+}
