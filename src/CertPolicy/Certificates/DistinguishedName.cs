@@ -322,8 +322,10 @@ internal sealed class DistinguishedName : IEquatable<DistinguishedName>
                 case UniversalTagNumber.T61String:
                     return reader.ReadCharacterString(type);
                 case UniversalTagNumber.UniversalString:
-                    // The platform's reader has no UniversalString (UCS-4) decoder and throws ArgumentException for it.
-                    return Utf32BigEndian.GetString(reader.ReadOctetString(new Asn1Tag(UniversalTagNumber.UniversalString)));
+                    // The platform's reader has no UniversalString decoder (it throws ArgumentException); the primitive
+                    // content is UCS-4, that is UTF-32 big-endian.
+                    AsnDecoder.ReadEncodedValue(encodedValue.Span, AsnEncodingRules.BER, out int offset, out int length, out _);
+                    return Utf32BigEndian.GetString(encodedValue.Span.Slice(offset, length));
                 default:
                     return null;
             }
