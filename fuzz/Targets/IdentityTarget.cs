@@ -78,7 +78,7 @@ internal sealed class IdentityTarget : FuzzTarget
         if (identity.IsIPAddress)
         {
             Require(
-                IPAddress.TryParse(host, out IPAddress? address) && address.Equals(identity.IPAddress) && address.ScopeId == 0
+                IPAddress.TryParse(host, out IPAddress? address) && address.Equals(identity.IPAddress)
                     && !host.Any(c => char.IsUpper(c) || c is '[' or ']' or '%'),
                 $"'{text}' gave the IP address host '{host}', which is not a plain lower-case text of {identity.IPAddress}.");
         }
