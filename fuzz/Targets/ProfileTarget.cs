@@ -11,8 +11,9 @@ namespace CertPolicy.Fuzzing;
 /// skipped: its parser is not CertPolicy's.
 /// </summary>
 /// <remarks>
-/// Contract: a bad profile fails with <see cref="OptionsValidationException"/> naming the endpoint profile (never
-/// another exception, never a half-built engine); a profile that resolves has an engine of its own name whose
+/// Contract: a bad profile fails with <see cref="OptionsValidationException"/> naming the endpoint profile, and a
+/// profile without a name with <see cref="ArgumentException"/> saying so (never another exception, never a half-built
+/// engine); a profile that resolves has an engine of its own name whose
 /// action, validation mode, clock skew and prompt timeout are in range.
 /// </remarks>
 internal sealed class ProfileTarget : FuzzTarget
@@ -45,7 +46,16 @@ internal sealed class ProfileTarget : FuzzTarget
     {
         var services = new ServiceCollection();
         services.AddSingleton(FuzzFixtures.Clock);
-        services.AddCertPolicy(configuration.GetSection("CertPolicy"));
+        try
+        {
+            services.AddCertPolicy(configuration.GetSection("CertPolicy"));
+        }
+        catch (ArgumentException ex)
+        {
+            Require(ex.Message.Contains("endpoint profile without a name", StringComparison.Ordinal), $"AddCertPolicy failed with an undocumented error: {ex}");
+            return;
+        }
+
         using ServiceProvider provider = services.BuildServiceProvider();
 
         EndpointProfileProvider profiles;
