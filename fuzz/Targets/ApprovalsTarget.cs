@@ -26,10 +26,9 @@ internal sealed class ApprovalsTarget : FuzzTarget
 
     public override void Run(ReadOnlySpan<byte> input)
     {
-        string folder = TempFolder.Fresh(Name);
-        string file = Path.Combine(folder, "approvals.json");
+        string file = TempFolder.WriteInput(Name, "approvals.json", input);
+        string folder = Path.GetDirectoryName(file)!;
         byte[] original = input.ToArray();
-        File.WriteAllBytes(file, original);
 
         var store = new FileApprovalStore(file, FuzzFixtures.Clock);
         IReadOnlyList<CertificateApproval>? read = Try("List", store.List);

@@ -30,9 +30,8 @@ internal sealed class PemTarget : FuzzTarget
 
     public override void Run(ReadOnlySpan<byte> input)
     {
-        string folder = TempFolder.Fresh(Name);
-        string bundle = Path.Combine(folder, "bundle.pem");
-        File.WriteAllBytes(bundle, input.ToArray());
+        string bundle = TempFolder.WriteInput(Name, "bundle.pem", input);
+        string folder = Path.GetDirectoryName(bundle)!;
         (TrustStore? fileStore, TrustAnchors? fromFile) = Load("TrustStore.FromPemFile", () => TrustStore.FromPemFile(bundle), bundle);
 
         string directory = Path.Combine(folder, "certs");

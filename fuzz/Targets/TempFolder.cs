@@ -15,4 +15,13 @@ internal static class TempFolder
         Directory.CreateDirectory(path);
         return path;
     }
+
+    /// <summary>Writes the input as a file of that name in a fresh folder for the target.</summary>
+    /// <returns>The file's path.</returns>
+    public static string WriteInput(string target, string fileName, ReadOnlySpan<byte> input)
+    {
+        string file = Path.Combine(Fresh(target), fileName);
+        File.WriteAllBytes(file, input.ToArray());
+        return file;
+    }
 }
