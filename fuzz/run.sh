@@ -8,8 +8,9 @@
 # Targets: certificate crl pem identity approvals profile (see fuzz/Targets/). Installs what it needs with the ordinary
 # package clients: Debian's afl++ (apt-get) and the SharpFuzz.CommandLine .NET tool (into fuzz/.tools). Builds the
 # fuzz host into fuzz/out/TARGET/bin, instruments CertPolicy.dll there, and keeps AFL's findings in
-# fuzz/out/TARGET/findings. Two runs may go at once (each has its own folder; builds take turns). On a shared
-# machine run it under `nice -n 19`.
+# fuzz/out/TARGET/findings; fuzz/dictionaries/TARGET.dict, when there is one, gives afl-fuzz the format's tokens.
+# Two runs may go at once (each has its own folder; builds take turns). On a shared machine run it under
+# `nice -n 19`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -74,7 +75,8 @@ fi
 findings=$out/findings
 rm -rf "$findings"
 echo "== afl-fuzz $target for ${seconds}s (findings in fuzz/out/$target/findings)"
-afl-fuzz -V "$seconds" -i "fuzz/corpus/$target" -o "$findings" -t "$timeout_ms" -m none -- "$bin/CertPolicy.Fuzz" "$target" \
+dictionary=(); [ -f "fuzz/dictionaries/$target.dict" ] && dictionary=(-x "fuzz/dictionaries/$target.dict")
+afl-fuzz -V "$seconds" -i "fuzz/corpus/$target" -o "$findings" "${dictionary[@]}" -t "$timeout_ms" -m none -- "$bin/CertPolicy.Fuzz" "$target" \
   >"$out/afl.log" 2>&1 || { tail -40 "$out/afl.log"; echo "afl-fuzz failed"; exit 1; }
 
 stats=$findings/default/fuzzer_stats
