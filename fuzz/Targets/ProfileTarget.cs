@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,16 +7,17 @@ using Microsoft.Extensions.Options;
 namespace CertPolicy.Fuzzing;
 
 /// <summary>
-/// The endpoint profile binder and validator: the input is read as a JSON configuration file and its "CertPolicy"
-/// section registered with <c>services.AddCertPolicy(...)</c>, the public entry point; then the provider and every
-/// profile's engine and handshake policy are resolved. Inputs that are not JSON the configuration library accepts are
-/// skipped: its parser is not CertPolicy's.
+/// The endpoint profile binder and validator: the input is read as a JSON configuration file (or, when it does not
+/// start with a brace, as lines of settings) and its "CertPolicy" section registered with
+/// <c>services.AddCertPolicy(...)</c>, the public entry point; then the provider and every profile's engine and
+/// handshake policy are resolved. Inputs that are not JSON the configuration library accepts are skipped: its parser
+/// is not CertPolicy's.
 /// </summary>
 /// <remarks>
 /// Contract: a bad profile fails with <see cref="OptionsValidationException"/> naming the endpoint profile, and a
 /// profile without a name with <see cref="ArgumentException"/> saying so (never another exception, never a half-built
-/// engine); a profile that resolves has an engine of its own name whose
-/// action, validation mode, clock skew and prompt timeout are in range.
+/// engine); a profile that resolves has an engine of its own name whose action, validation mode, clock skew and
+/// prompt timeout are in range.
 /// </remarks>
 internal sealed class ProfileTarget : FuzzTarget
 {
@@ -31,7 +33,9 @@ internal sealed class ProfileTarget : FuzzTarget
         IConfigurationRoot configuration;
         try
         {
-            configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(input.ToArray())).Build();
+            configuration = input.TrimStart(" \t\r\n\uFEFF"u8).StartsWith("{"u8)
+                ? new ConfigurationBuilder().AddJsonStream(new MemoryStream(input.ToArray())).Build()
+                : new ConfigurationBuilder().AddInMemoryCollection(Settings(input)).Build();
         }
         catch (Exception ex) when (ex is FormatException or JsonException)
         {
@@ -41,6 +45,26 @@ internal sealed class ProfileTarget : FuzzTarget
         // Relative paths in the profile (trust store files, CRLs, the approvals file) resolve against the current
         // folder; nothing here writes a file (an approvals file is written only when an approval is saved).
         Resolve(configuration);
+    }
+
+    /// <summary>
+    /// The other input form, which reaches the binder and validator without the JSON syntax in the way: lines of
+    /// <c>PROFILE:Setting=value</c> under <c>CertPolicy:Profiles</c>, as environment variables or command-line
+    /// arguments would give them.
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, string?>> Settings(ReadOnlySpan<byte> input)
+    {
+        var settings = new List<KeyValuePair<string, string?>>();
+        foreach (string line in Encoding.UTF8.GetString(input).Split('\n'))
+        {
+            int equals = line.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0)
+            {
+                settings.Add(new("CertPolicy:Profiles:" + line[..equals], line[(equals + 1)..]));
+            }
+        }
+
+        return settings;
     }
 
     private void Resolve(IConfiguration configuration)
