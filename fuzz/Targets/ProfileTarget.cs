@@ -54,13 +54,14 @@ internal sealed class ProfileTarget : FuzzTarget
     /// </summary>
     private static IEnumerable<KeyValuePair<string, string?>> Settings(ReadOnlySpan<byte> input)
     {
-        var settings = new List<KeyValuePair<string, string?>>();
+        // Configuration keys are case-insensitive; a key given twice keeps its last value.
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (string line in Encoding.UTF8.GetString(input).Split('\n'))
         {
             int equals = line.IndexOf('=', StringComparison.Ordinal);
             if (equals > 0)
             {
-                settings.Add(new("CertPolicy:Profiles:" + line[..equals], line[(equals + 1)..]));
+                settings["CertPolicy:Profiles:" + line[..equals]] = line[(equals + 1)..];
             }
         }
 
