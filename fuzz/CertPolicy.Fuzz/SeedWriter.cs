@@ -118,9 +118,9 @@ internal static class SeedWriter
         {
             string file = Path.Combine(scratch, "approvals.json");
             var store = new FileApprovalStore(file, FuzzFixtures.Clock);
-            store.SaveAsync(new CertificateApproval(ServerIdentity.Create(FuzzFixtures.HostName), Convert.ToHexString(SHA256.HashData(first.RawData)), CertificateProblemKinds.UntrustedRoot | CertificateProblemKinds.NameMismatch, FuzzFixtures.Now, first.Subject))
+            store.SaveAsync(new CertificateApproval(ServerIdentity.Create(FuzzFixtures.HostName), CertificateFingerprint.Compute(first.RawData), CertificateProblemKinds.UntrustedRoot | CertificateProblemKinds.NameMismatch, FuzzFixtures.Now, first.Subject))
                 .AsTask().GetAwaiter().GetResult();
-            store.SaveAsync(new CertificateApproval(ServerIdentity.Parse("[2001:db8::10]:8443"), Convert.ToHexString(SHA256.HashData(second.RawData)), CertificateProblemKinds.Expired, FuzzFixtures.Now.AddDays(-3), null))
+            store.SaveAsync(new CertificateApproval(ServerIdentity.Parse("[2001:db8::10]:8443"), CertificateFingerprint.Compute(second.RawData), CertificateProblemKinds.Expired, FuzzFixtures.Now.AddDays(-3), null))
                 .AsTask().GetAwaiter().GetResult();
             byte[] written = File.ReadAllBytes(file);
             Seed(directory, "two-approvals", written);

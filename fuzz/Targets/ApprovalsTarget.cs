@@ -15,7 +15,7 @@ namespace CertPolicy.Fuzzing;
 internal sealed class ApprovalsTarget : FuzzTarget
 {
     private static readonly ServerIdentity SavedServer = ServerIdentity.Create("fuzz.example.test", 8443);
-    private static readonly string SavedSha256 = Convert.ToHexString(SHA256.HashData(FuzzFixtures.Leaf));
+    private static readonly CertificateFingerprint SavedSha256 = CertificateFingerprint.Compute(FuzzFixtures.Leaf);
 
     public ApprovalsTarget(TimeSpan callBound)
         : base(callBound)
@@ -40,8 +40,8 @@ internal sealed class ApprovalsTarget : FuzzTarget
 
         foreach (CertificateApproval approval in read)
         {
-            Require(approval.CertificateSha256.Length == 64 && approval.AcceptedProblems != CertificateProblemKinds.None, $"An approval read is malformed: {approval.Server} {approval.CertificateSha256}.");
-            CertificateApproval? found = Timed("Find", () => store.Find(approval.Server, approval.CertificateSha256));
+            Require(approval.Fingerprint != default && approval.AcceptedProblems != CertificateProblemKinds.None, $"An approval read is malformed: {approval.Server} {approval.Fingerprint}.");
+            CertificateApproval? found = Timed("Find", () => store.Find(approval.Server, approval.Fingerprint));
             Require(found is not null && found.AcceptedProblems == approval.AcceptedProblems, $"An approval listed for {approval.Server} cannot be found again.");
         }
 
@@ -67,11 +67,11 @@ internal sealed class ApprovalsTarget : FuzzTarget
         }
 
         IReadOnlyList<CertificateApproval> afterSave = Timed("List after SaveAsync", store.List);
-        foreach (CertificateApproval earlier in read.Where(a => !(a.Server.Equals(SavedServer) && a.CertificateSha256 == SavedSha256)))
+        foreach (CertificateApproval earlier in read.Where(a => !(a.Server.Equals(SavedServer) && a.Fingerprint == SavedSha256)))
         {
             Require(
-                afterSave.Any(a => a.Server.Equals(earlier.Server) && a.CertificateSha256 == earlier.CertificateSha256 && a.AcceptedProblems == earlier.AcceptedProblems),
-                $"Saving an approval lost the approval of {earlier.Server} ({earlier.CertificateSha256}).");
+                afterSave.Any(a => a.Server.Equals(earlier.Server) && a.Fingerprint == earlier.Fingerprint && a.AcceptedProblems == earlier.AcceptedProblems),
+                $"Saving an approval lost the approval of {earlier.Server} ({earlier.Fingerprint}).");
         }
 
         Require(store.Find(SavedServer, SavedSha256) is not null, "The saved approval cannot be found.");

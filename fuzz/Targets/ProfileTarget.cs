@@ -112,8 +112,9 @@ internal sealed class ProfileTarget : FuzzTarget
 
             Require(engine.ProfileName == name, $"GetEngine('{name}') returned the engine of '{engine.ProfileName}'.");
             Require(Enum.IsDefined(engine.InvalidCertificateAction), $"Profile '{name}' resolved with the undefined action {engine.InvalidCertificateAction}.");
-            Require(Enum.IsDefined(engine.Validator.Mode), $"Profile '{name}' resolved with the undefined mode {engine.Validator.Mode}.");
-            Require(engine.Validator.ClockSkew >= TimeSpan.Zero && engine.Validator.ClockSkew <= TimeSpan.FromDays(1), $"Profile '{name}' resolved with clock skew {engine.Validator.ClockSkew}.");
+            EndpointProfileOptions bound = provider.GetRequiredService<IOptionsMonitor<EndpointProfileOptions>>().Get(name);
+            Require(Enum.IsDefined(bound.Mode), $"Profile '{name}' resolved with the undefined mode {bound.Mode}.");
+            Require(bound.ClockSkew >= TimeSpan.Zero && bound.ClockSkew <= TimeSpan.FromDays(1), $"Profile '{name}' resolved with clock skew {bound.ClockSkew}.");
             Require(engine.PromptTimeout > TimeSpan.Zero, $"Profile '{name}' resolved with prompt timeout {engine.PromptTimeout}.");
         }
     }
