@@ -297,6 +297,8 @@ internal sealed class DistinguishedName : IEquatable<DistinguishedName>
         }
     }
 
+    private static readonly UTF32Encoding Utf32BigEndian = new(bigEndian: true, byteOrderMark: false, throwOnInvalidCharacters: true);
+
     private static string? DecodeText(ReadOnlyMemory<byte> encodedValue)
     {
         try
@@ -315,11 +317,15 @@ internal sealed class DistinguishedName : IEquatable<DistinguishedName>
                 case UniversalTagNumber.PrintableString:
                 case UniversalTagNumber.IA5String:
                 case UniversalTagNumber.BMPString:
-                case UniversalTagNumber.UniversalString:
                 case UniversalTagNumber.VisibleString:
                 case UniversalTagNumber.NumericString:
                 case UniversalTagNumber.T61String:
                     return reader.ReadCharacterString(type);
+                case UniversalTagNumber.UniversalString:
+                    // The platform's reader has no UniversalString decoder (it throws ArgumentException); the primitive
+                    // content is UCS-4, that is UTF-32 big-endian.
+                    AsnDecoder.ReadEncodedValue(encodedValue.Span, AsnEncodingRules.BER, out int offset, out int length, out _);
+                    return Utf32BigEndian.GetString(encodedValue.Span.Slice(offset, length));
                 default:
                     return null;
             }

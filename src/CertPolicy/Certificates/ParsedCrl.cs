@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Formats.Asn1;
+using System.Security.Cryptography;
 
 namespace CertPolicy;
 
@@ -75,6 +76,16 @@ internal sealed class ParsedCrl
         catch (AsnContentException e)
         {
             error = "The CRL is not valid DER: " + e.Message;
+            return false;
+        }
+        catch (CryptographicException e)
+        {
+            error = "The CRL cannot be decoded: " + e.Message;
+            return false;
+        }
+        catch (ArgumentException e)
+        {
+            error = "The CRL cannot be decoded: " + e.Message;
             return false;
         }
     }

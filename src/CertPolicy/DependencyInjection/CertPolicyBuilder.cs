@@ -25,11 +25,17 @@ public sealed class CertPolicyBuilder
     /// </summary>
     /// <param name="profiles">The section whose children are profiles.</param>
     /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">A child section's key is empty or white space, so the profile has no name.</exception>
     public CertPolicyBuilder AddProfiles(IConfiguration profiles)
     {
         ArgumentNullException.ThrowIfNull(profiles);
         foreach (IConfigurationSection section in profiles.GetChildren())
         {
+            if (string.IsNullOrWhiteSpace(section.Key))
+            {
+                throw new ArgumentException($"The configuration section '{section.Path}' is an endpoint profile without a name: give it one.", nameof(profiles));
+            }
+
             AddProfile(section.Key, section);
         }
 

@@ -19,6 +19,7 @@ public static class CertPolicyServiceCollectionExtensions
     /// <param name="services">The services.</param>
     /// <param name="configuration">The CertPolicy section, for example <c>configuration.GetSection("CertPolicy")</c>.</param>
     /// <returns>A builder to add more profiles.</returns>
+    /// <exception cref="ArgumentException">A profile's key is empty or white space, so it has no name.</exception>
     public static CertPolicyBuilder AddCertPolicy(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
