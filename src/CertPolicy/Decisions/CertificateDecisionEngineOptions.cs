@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 
 namespace CertPolicy;
@@ -10,10 +11,16 @@ namespace CertPolicy;
 public sealed class CertificateDecisionEngineOptions
 {
     /// <summary>The default <see cref="PromptTimeout"/>: two minutes.</summary>
-    public static TimeSpan DefaultPromptTimeout { get; } = TimeSpan.FromMinutes(2);
+    public static TimeSpan DefaultPromptTimeout { get; } = TimeSpan.Parse(DefaultPromptTimeoutText, CultureInfo.InvariantCulture);
 
     /// <summary>The longest <see cref="PromptTimeout"/>: one day.</summary>
-    public static TimeSpan MaxPromptTimeout { get; } = TimeSpan.FromDays(1);
+    public static TimeSpan MaxPromptTimeout { get; } = TimeSpan.Parse(MaxPromptTimeoutText, CultureInfo.InvariantCulture);
+
+    // The PromptTimeout rule in one place, as text so that endpoint profiles can declare it in attributes: more than
+    // zero (one tick at least) and at most one day.
+    internal const string DefaultPromptTimeoutText = "00:02:00";
+    internal const string MinPromptTimeoutText = "00:00:00.0000001";
+    internal const string MaxPromptTimeoutText = "1.00:00:00";
 
     /// <summary>The name of the endpoint profile, used in logs and prompts. Default: "default".</summary>
     public string ProfileName { get; set; } = "default";
@@ -52,7 +59,7 @@ public sealed class CertificateDecisionEngineOptions
             throw new ArgumentException($"InvalidCertificateAction '{InvalidCertificateAction}' is not Allow, Warn or Deny.", nameof(InvalidCertificateAction));
         }
 
-        if (PromptTimeout <= TimeSpan.Zero || PromptTimeout > MaxPromptTimeout)
+        if (PromptTimeout < TimeSpan.Parse(MinPromptTimeoutText, CultureInfo.InvariantCulture) || PromptTimeout > MaxPromptTimeout)
         {
             throw new ArgumentException($"PromptTimeout must be more than zero and at most one day; it is {PromptTimeout}.", nameof(PromptTimeout));
         }

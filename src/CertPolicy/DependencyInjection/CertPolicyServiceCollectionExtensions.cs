@@ -73,16 +73,38 @@ public static class CertPolicyServiceCollectionExtensions
             services.AddSingleton(registry);
         }
 
-        services.TryAddSingleton(provider => new EndpointProfileProvider(
-            provider.GetRequiredService<ProfileRegistry>(),
-            provider.GetRequiredService<IOptionsFactory<EndpointProfileOptions>>(),
-            provider.GetRequiredService<IOptionsMonitor<EndpointProfileOptions>>(),
-            provider.GetServices<IOptionsChangeTokenSource<EndpointProfileOptions>>(),
-            provider,
-            provider.GetRequiredService<TimeProvider>(),
-            provider.GetService<ILoggerFactory>(),
-            provider.GetService<IMeterFactory>()));
+        services.TryAddSingleton<ProfileRejections>();
+        services.TryAddSingleton<IOptionsFactory<EndpointProfileOptions>>(provider => new ProfileOptionsFactory(
+            provider.GetServices<IConfigureOptions<EndpointProfileOptions>>(),
+            provider.GetServices<IPostConfigureOptions<EndpointProfileOptions>>(),
+            provider.GetServices<IValidateOptions<EndpointProfileOptions>>(),
+            provider.GetRequiredService<ProfileRejections>()));
+        services.TryAddSingleton(provider =>
+        {
+            ProfileRegistry profiles = provider.GetRequiredService<ProfileRegistry>();
+            return new EndpointProfileProvider(
+                profiles,
+                provider.GetRequiredService<IOptionsMonitor<EndpointProfileOptions>>(),
+                provider.GetRequiredService<ProfileRejections>(),
+                FindPrompts(provider, profiles),
+                provider.GetRequiredService<TimeProvider>(),
+                provider.GetService<ILoggerFactory>(),
+                provider.GetService<IMeterFactory>());
+        });
 
         return new CertPolicyBuilder(services, registry);
+    }
+
+    /// <summary>Each profile's prompt: the one registered with the profile's name as key, else the one registered for all.</summary>
+    private static Dictionary<string, ICertificatePrompt?> FindPrompts(IServiceProvider provider, ProfileRegistry profiles)
+    {
+        var prompts = new Dictionary<string, ICertificatePrompt?>(StringComparer.Ordinal);
+        ICertificatePrompt? general = provider.GetService<ICertificatePrompt>();
+        foreach (string name in profiles.Names)
+        {
+            prompts[name] = (provider as IKeyedServiceProvider)?.GetKeyedService(typeof(ICertificatePrompt), name) as ICertificatePrompt ?? general;
+        }
+
+        return prompts;
     }
 }

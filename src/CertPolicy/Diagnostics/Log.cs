@@ -70,8 +70,8 @@ internal static partial class Log
     public static partial void ProfileReloaded(ILogger logger, string profile, InvalidCertificateAction action, ValidationMode mode);
 
     [LoggerMessage(EventId = 4201, EventName = "ProfileReloadRejected", Level = LogLevel.Error,
-        Message = "Endpoint profile {Profile}: the reloaded configuration is not valid, so the last good policy stays in force.")]
-    public static partial void ProfileReloadRejected(ILogger logger, Exception exception, string profile);
+        Message = "Endpoint profile {Profile}: the reloaded configuration cannot be used, so the last good policy stays in force: {Reason}")]
+    public static partial void ProfileReloadRejected(ILogger logger, Exception exception, string profile, string reason);
 
     [LoggerMessage(EventId = 4202, EventName = "ApprovalsFileLocationUnavailable", Level = LogLevel.Warning,
         Message = "Endpoint profile {Profile}: no ApprovalsFile is set and this account has no local application data folder; approvals are remembered in memory only.")]

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace CertPolicy;
 
 /// <summary>
@@ -5,18 +7,25 @@ namespace CertPolicy;
 /// <c>"CertPolicy": { "Profiles": { "Management": { ... } } }</c>). Every setting has a safe default: a profile
 /// that sets nothing validates in modern mode against the system's roots and warns about invalid certificates.
 /// </summary>
+/// <remarks>
+/// Each setting declares its default and its limits here (DataAnnotations, checked by a source-generated validator);
+/// a new setting needs only a property with its attributes, and the step that carries it to the engine or validator
+/// options. Files the settings name are read when the profile is built (and checked when the settings are validated).
+/// </remarks>
 public sealed class EndpointProfileOptions
 {
     /// <summary>The <see cref="TrustStore"/> value naming the operating system's roots.</summary>
     public const string SystemTrustStore = "System";
 
     /// <summary>Which verdict decides validity. Default: <see cref="ValidationMode.Modern"/>.</summary>
+    [EnumDataType(typeof(ValidationMode))]
     public ValidationMode Mode { get; set; } = ValidationMode.Modern;
 
     /// <summary>The subject common name legacy agents expect. Required in legacy mode; in modern mode it adds the legacy verdict to reports.</summary>
     public string? ExpectedSubject { get; set; }
 
     /// <summary>What to do with a certificate that is not valid. Default, also when left out: <see cref="InvalidCertificateAction.Warn"/>.</summary>
+    [EnumDataType(typeof(InvalidCertificateAction))]
     public InvalidCertificateAction InvalidCertificateAction { get; set; } = InvalidCertificateAction.Warn;
 
     /// <summary>
@@ -30,15 +39,19 @@ public sealed class EndpointProfileOptions
     public IList<string> RevocationLists { get; } = [];
 
     /// <summary>How far the clock may be off when validity periods are checked. Default: none; at most one day.</summary>
+    [TimeSpanRange("00:00:00", CertificateValidatorOptions.ClockSkewLimit)]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.Zero;
 
-    /// <summary>The most intermediate certificates a path may have. Default: 8.</summary>
-    public int MaxChainDepth { get; set; } = 8;
+    /// <summary>The most intermediate certificates a path may have. Default: 8; at most 32.</summary>
+    [Range(0, CertificateValidatorOptions.MaxChainDepthLimit)]
+    public int MaxChainDepth { get; set; } = CertificateValidatorOptions.DefaultMaxChainDepth;
 
-    /// <summary>The most signatures path building checks in one validation. Default: 100.</summary>
-    public int MaxSignatureChecks { get; set; } = 100;
+    /// <summary>The most signatures path building checks in one validation. Default: 100; at least 1, at most 10000.</summary>
+    [Range(1, CertificateValidatorOptions.MaxSignatureChecksLimit)]
+    public int MaxSignatureChecks { get; set; } = CertificateValidatorOptions.DefaultMaxSignatureChecks;
 
     /// <summary>How long the user has to answer a prompt before the connection is refused. Default: two minutes; at most one day.</summary>
+    [TimeSpanRange(CertificateDecisionEngineOptions.MinPromptTimeoutText, CertificateDecisionEngineOptions.MaxPromptTimeoutText)]
     public TimeSpan PromptTimeout { get; set; } = CertificateDecisionEngineOptions.DefaultPromptTimeout;
 
     /// <summary>
@@ -48,17 +61,9 @@ public sealed class EndpointProfileOptions
     /// </summary>
     public string? ApprovalsFile { get; set; }
 
-    /// <summary>Every setting as one string: equal strings mean equal settings.</summary>
-    internal string SettingsKey() => string.Join(
-        '\u001F',
-        Mode,
-        ExpectedSubject,
-        InvalidCertificateAction,
-        TrustStore,
-        string.Join('\u001E', RevocationLists),
-        ClockSkew.Ticks,
-        MaxChainDepth,
-        MaxSignatureChecks,
-        PromptTimeout.Ticks,
-        ApprovalsFile);
+    /// <summary>
+    /// The configuration the settings were bound from, flattened (null when they were set in code): equal text means
+    /// equal settings, so a reload that changes nothing keeps the profile. Not a setting.
+    /// </summary>
+    internal string? BoundFrom { get; set; }
 }

@@ -3,67 +3,39 @@ using Microsoft.Extensions.Options;
 namespace CertPolicy;
 
 /// <summary>
-/// Checks an endpoint profile's settings, naming the profile and the setting in every failure, and loads the trust
-/// store and revocation lists it names so that a missing or malformed file fails at start-up (or rejects a reload).
+/// Checks an endpoint profile's settings, naming the profile and the setting in every failure: the limits each
+/// property declares (by the source-generated <see cref="EndpointProfileOptionsAttributes"/>), the rules between
+/// settings, and that the files named can be loaded, so that a missing or malformed file fails at start-up (or rejects
+/// a reload). It keeps nothing it loads: a profile loads its own files when it is built.
 /// </summary>
 internal sealed class EndpointProfileOptionsValidator : IValidateOptions<EndpointProfileOptions>
 {
+    private readonly EndpointProfileOptionsAttributes _attributes = new();
+
+    /// <summary>A failure as every profile error words it.</summary>
+    public static string Failure(string profileName, string setting, string message) => $"Endpoint profile '{profileName}', setting {setting}: {message}";
+
     public ValidateOptionsResult Validate(string? name, EndpointProfileOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        List<string> failures = Check(name ?? Options.DefaultName, options);
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    /// <summary>Every failure, each naming the profile and the setting.</summary>
-    public static List<string> Check(string profileName, EndpointProfileOptions options)
-    {
+        string profileName = name ?? Options.DefaultName;
         var failures = new List<string>();
-        void Fail(string setting, string message) => failures.Add($"Endpoint profile '{profileName}', setting {setting}: {message}");
+        void Fail(string setting, string message) => failures.Add(Failure(profileName, setting, message));
 
-        if (!Enum.IsDefined(options.InvalidCertificateAction))
+        // The generated validator words a failure "<Setting>: <what is wrong>".
+        foreach (string failure in _attributes.Validate(profileName, options).Failures ?? [])
         {
-            Fail(nameof(options.InvalidCertificateAction), $"'{options.InvalidCertificateAction}' is not Allow, Warn or Deny.");
+            failures.Add($"Endpoint profile '{profileName}', setting {failure}");
         }
 
-        if (options.PromptTimeout <= TimeSpan.Zero || options.PromptTimeout > CertificateDecisionEngineOptions.MaxPromptTimeout)
+        if (options.Mode == ValidationMode.Legacy && string.IsNullOrWhiteSpace(options.ExpectedSubject))
         {
-            Fail(nameof(options.PromptTimeout), $"must be more than zero and at most one day; it is {options.PromptTimeout}.");
-        }
-
-        // The validator's own settings are checked by the validator's rules, so the two never disagree.
-        try
-        {
-            ToValidatorOptions(options, TrustStore.System, []).Validate();
-        }
-        catch (ArgumentException ex)
-        {
-            string setting = ex.ParamName ?? "?";
-            Fail(setting, ex.Message.Replace($" (Parameter '{ex.ParamName}')", string.Empty, StringComparison.Ordinal));
+            Fail(nameof(options.ExpectedSubject), "must be set in legacy mode.");
         }
 
         CheckApprovalsFile(options.ApprovalsFile, message => Fail(nameof(options.ApprovalsFile), message));
-        ProfileResources.TryLoad(options, Fail);
-        return failures;
-    }
-
-    public static CertificateValidatorOptions ToValidatorOptions(EndpointProfileOptions options, TrustStore trustStore, IReadOnlyList<ReadOnlyMemory<byte>> revocationLists)
-    {
-        var validatorOptions = new CertificateValidatorOptions
-        {
-            TrustStore = trustStore,
-            Mode = options.Mode,
-            ExpectedSubject = string.IsNullOrWhiteSpace(options.ExpectedSubject) ? null : options.ExpectedSubject,
-            ClockSkew = options.ClockSkew,
-            MaxChainDepth = options.MaxChainDepth,
-            MaxSignatureChecks = options.MaxSignatureChecks,
-        };
-        foreach (ReadOnlyMemory<byte> list in revocationLists)
-        {
-            validatorOptions.RevocationLists.Add(list);
-        }
-
-        return validatorOptions;
+        ProfileResources.Check(options, Fail);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
     private static void CheckApprovalsFile(string? file, Action<string> fail)
@@ -86,4 +58,10 @@ internal sealed class EndpointProfileOptionsValidator : IValidateOptions<Endpoin
             fail($"'{file}' is not a valid path: {ex.Message}");
         }
     }
+}
+
+/// <summary>Checks the limits <see cref="EndpointProfileOptions"/>' properties declare (generated from their attributes).</summary>
+[OptionsValidator]
+internal sealed partial class EndpointProfileOptionsAttributes : IValidateOptions<EndpointProfileOptions>
+{
 }

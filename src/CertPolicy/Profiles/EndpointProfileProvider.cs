@@ -1,9 +1,7 @@
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Primitives;
 
 namespace CertPolicy;
 
@@ -12,38 +10,41 @@ namespace CertPolicy;
 /// configuration reloads, the next <see cref="GetEngine"/> returns an engine built from the new settings; when the
 /// new settings are not valid, the error is logged and the last good engine stays in force.
 /// </summary>
+/// <remarks>
+/// Follows <see cref="IOptionsMonitor{TOptions}.OnChange"/>: a change builds the new profile (engine, trust store,
+/// revocation lists, approvals store) on the thread that reports the change, never on a handshake, and then publishes
+/// it as an immutable snapshot (<see cref="Volatile.Write{T}(ref T, T)"/>); handshakes read snapshots without a lock.
+/// </remarks>
 public sealed class EndpointProfileProvider : IDisposable
 {
     private readonly ProfileRegistry _registry;
-    private readonly IOptionsFactory<EndpointProfileOptions> _factory;
-    private readonly IServiceProvider _services;
+    private readonly IReadOnlyDictionary<string, ICertificatePrompt?> _prompts;
     private readonly TimeProvider _timeProvider;
     private readonly ILoggerFactory? _loggerFactory;
     private readonly ILogger _logger;
     private readonly CertPolicyMetrics _metrics;
     private readonly Lock _gate = new();
-    private readonly Lock _reloadGate = new();
-    // One slot per profile, filled at construction (profiles are fixed): a handshake reads the slot's current snapshot
-    // without a lock; a reload builds the new engine first and then swaps the snapshot in (Volatile.Write).
+    private readonly Lock _changeGate = new();
+    // One slot per profile, filled at construction (profiles are fixed). Written only under _changeGate (changes are applied
+    // one at a time, so an older configuration can never overwrite a newer one), read by every handshake.
     private readonly Dictionary<string, ProfileSlot> _profiles = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PromptFlights> _flights = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ApprovalStore> _approvalStores = new(ProfilePaths.Comparer);
-    private readonly List<IDisposable> _subscriptions = [];
     private readonly Dictionary<string, HandshakePolicy> _handshakePolicies = new(StringComparer.Ordinal);
+    private readonly IDisposable? _changes;
+    private readonly IDisposable _rejections;
 
     internal EndpointProfileProvider(
         ProfileRegistry registry,
-        IOptionsFactory<EndpointProfileOptions> factory,
         IOptionsMonitor<EndpointProfileOptions> monitor,
-        IEnumerable<IOptionsChangeTokenSource<EndpointProfileOptions>> changeSources,
-        IServiceProvider services,
+        ProfileRejections rejections,
+        IReadOnlyDictionary<string, ICertificatePrompt?> prompts,
         TimeProvider timeProvider,
         ILoggerFactory? loggerFactory,
         IMeterFactory? meterFactory)
     {
         _registry = registry;
-        _factory = factory;
-        _services = services;
+        _prompts = prompts;
         _timeProvider = timeProvider;
         _loggerFactory = loggerFactory;
         _logger = (ILogger?)loggerFactory?.CreateLogger<EndpointProfileProvider>() ?? NullLogger.Instance;
@@ -51,19 +52,13 @@ public sealed class EndpointProfileProvider : IDisposable
 
         foreach (string name in registry.Names)
         {
-            // The monitor's instance is the one ValidateOnStart checked (and whose files it loaded); without a host,
-            // a bad profile fails here.
+            // The monitor's instance is the one ValidateOnStart checked; without a host, a bad profile fails here.
             EndpointProfileOptions options = monitor.Get(name);
-            _profiles[name] = new ProfileSlot(new Profile(options.SettingsKey(), Build(name, options), null));
+            _profiles[name] = new ProfileSlot(Build(name, options));
         }
 
-        foreach (IOptionsChangeTokenSource<EndpointProfileOptions> source in changeSources)
-        {
-            if (registry.TryGetCanonicalName(source.Name ?? Options.DefaultName, out string name))
-            {
-                _subscriptions.Add(ChangeToken.OnChange(source.GetChangeToken, () => Reload(name)));
-            }
-        }
+        _rejections = rejections.Listen(OnRejected);
+        _changes = monitor.OnChange(OnChanged);
     }
 
     /// <summary>The names of the registered profiles.</summary>
@@ -114,80 +109,104 @@ public sealed class EndpointProfileProvider : IDisposable
     /// <summary>Stops following configuration reloads.</summary>
     public void Dispose()
     {
-        lock (_gate)
-        {
-            foreach (IDisposable subscription in _subscriptions)
-            {
-                subscription.Dispose();
-            }
-
-            _subscriptions.Clear();
-        }
+        _changes?.Dispose();
+        _rejections.Dispose();
     }
 
     /// <summary>
-    /// Rebuilds a profile's engine after a configuration change, from freshly bound settings (the options factory,
-    /// not the monitor, whose cache may not have been refreshed yet when this runs). Settings equal to the current
-    /// ones keep the current engine; bad settings keep it too, and are logged once (a reload often raises several
-    /// change notifications).
+    /// Applies changed settings: equal to the current ones (bound from the same configuration), it keeps the current
+    /// profile; else it builds the new profile and swaps it in. When building fails (a file named cannot be loaded),
+    /// the current profile stays and the reason is logged.
     /// </summary>
-    private void Reload(string name)
+    private void OnChanged(EndpointProfileOptions options, string? changedName)
     {
-        // Reloads run one at a time, so an older configuration can never overwrite a newer one.
-        lock (_reloadGate)
+        if (!_registry.TryGetCanonicalName(changedName ?? Options.DefaultName, out string name))
         {
-            ReloadUnderGate(name);
-        }
-    }
-
-    private void ReloadUnderGate(string name)
-    {
-        EndpointProfileOptions options;
-        CertificateDecisionEngine engine;
-        try
-        {
-            options = _factory.Create(name);
-            Profile current = _profiles[name].Current;
-            if (current.SettingsKey == options.SettingsKey())
-            {
-                _profiles[name].Current = current with { LastRejection = null };
-                return;
-            }
-
-            engine = Build(name, options);
-        }
-#pragma warning disable CA1031 // A bad reload (binding, validation or loading error) must never take the last good policy away.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            Profile current = _profiles[name].Current;
-            bool repeated = current.LastRejection == ex.Message;
-            _profiles[name].Current = current with { LastRejection = ex.Message };
-
-            if (!repeated)
-            {
-                Log.ProfileReloadRejected(_logger, ex, name);
-            }
-
             return;
         }
 
-        _profiles[name].Current = new Profile(options.SettingsKey(), engine, null);
+        lock (_changeGate)
+        {
+            ProfileSlot slot = _profiles[name];
+            Profile current = slot.Current;
+            if (options.BoundFrom is not null && options.BoundFrom == current.BoundFrom)
+            {
+                slot.Current = current with { LastRejection = null };
+                return;
+            }
 
-        Log.ProfileReloaded(_logger, name, engine.InvalidCertificateAction, engine.Validator.Mode);
+            Profile next;
+            try
+            {
+                next = Build(name, options);
+            }
+#pragma warning disable CA1031 // A profile that cannot be built must never take the last good policy away.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                RejectUnderGate(name, ex);
+                return;
+            }
+
+            // The replaced snapshot holds nothing to release: its engine, trust store and revocation lists are
+            // plain objects a handshake may still be using, and approvals stores are shared by file and kept.
+            slot.Current = next;
+            Log.ProfileReloaded(_logger, name, next.Engine.InvalidCertificateAction, next.Engine.Validator.Mode);
+        }
     }
 
-    private CertificateDecisionEngine Build(string name, EndpointProfileOptions options)
+    /// <summary>Settings that could not be bound or validated: the options monitor reports no change, so log it here.</summary>
+    private void OnRejected(string rejectedName, Exception error)
     {
-        ProfileResources resources = ProfileResources.Get(options);
-        var validator = new CertificateValidator(
-            EndpointProfileOptionsValidator.ToValidatorOptions(options, resources.TrustStore, resources.RevocationLists), _timeProvider);
+        if (_registry.TryGetCanonicalName(rejectedName, out string name) && _profiles.ContainsKey(name))
+        {
+            lock (_changeGate)
+            {
+                RejectUnderGate(name, error);
+            }
+        }
+    }
+
+    /// <summary>Logs why a change was not applied, once per reason (one reload may raise several notifications).</summary>
+    private void RejectUnderGate(string name, Exception error)
+    {
+        ProfileSlot slot = _profiles[name];
+        Profile current = slot.Current;
+        if (current.LastRejection == error.Message)
+        {
+            return;
+        }
+
+        slot.Current = current with { LastRejection = error.Message };
+        Log.ProfileReloadRejected(_logger, error, name, error.Message);
+    }
+
+    /// <summary>Builds a profile: loads the files its settings name, then its validator and engine.</summary>
+    /// <exception cref="OptionsValidationException">A file cannot be loaded; the error names the profile and the setting.</exception>
+    private Profile Build(string name, EndpointProfileOptions options)
+    {
+        ProfileResources resources = ProfileResources.Load(name, options);
+        var validatorOptions = new CertificateValidatorOptions
+        {
+            TrustStore = resources.TrustStore,
+            Mode = options.Mode,
+            ExpectedSubject = string.IsNullOrWhiteSpace(options.ExpectedSubject) ? null : options.ExpectedSubject,
+            ClockSkew = options.ClockSkew,
+            MaxChainDepth = options.MaxChainDepth,
+            MaxSignatureChecks = options.MaxSignatureChecks,
+        };
+        foreach (ReadOnlyMemory<byte> list in resources.RevocationLists)
+        {
+            validatorOptions.RevocationLists.Add(list);
+        }
+
+        var validator = new CertificateValidator(validatorOptions, _timeProvider);
         var engineOptions = new CertificateDecisionEngineOptions
         {
             ProfileName = name,
             InvalidCertificateAction = options.InvalidCertificateAction,
             PromptTimeout = options.PromptTimeout,
-            Prompt = FindPrompt(name),
+            Prompt = _prompts.GetValueOrDefault(name),
             TimeProvider = _timeProvider,
             LoggerFactory = _loggerFactory,
         };
@@ -202,14 +221,9 @@ public sealed class EndpointProfileProvider : IDisposable
                 _flights.Add(name, flights);
             }
 
-            return new CertificateDecisionEngine(validator, engineOptions, flights, _metrics);
+            return new Profile(new CertificateDecisionEngine(validator, engineOptions, flights, _metrics), options.BoundFrom, null);
         }
     }
-
-    /// <summary>The prompt registered for this profile (keyed by its name), else the one registered for all.</summary>
-    private ICertificatePrompt? FindPrompt(string profileName) =>
-        (_services as IKeyedServiceProvider)?.GetKeyedService(typeof(ICertificatePrompt), profileName) as ICertificatePrompt
-            ?? _services.GetService(typeof(ICertificatePrompt)) as ICertificatePrompt;
 
     private ApprovalStore GetApprovalStore(string profileName, string? configuredFile)
     {
@@ -229,10 +243,10 @@ public sealed class EndpointProfileProvider : IDisposable
         return store;
     }
 
-    /// <summary>A profile's engine, the settings it was built from, and the last rejected reload's error: an immutable snapshot.</summary>
-    private sealed record Profile(string SettingsKey, CertificateDecisionEngine Engine, string? LastRejection);
+    /// <summary>A profile's engine, the configuration it was bound from, and the last rejected reload's error: an immutable snapshot.</summary>
+    private sealed record Profile(CertificateDecisionEngine Engine, string? BoundFrom, string? LastRejection);
 
-    /// <summary>Where a profile's current snapshot is published: written only by reloads (one at a time), read by every handshake.</summary>
+    /// <summary>Where a profile's current snapshot is published: written only under the change gate, read by every handshake.</summary>
     private sealed class ProfileSlot(Profile initial)
     {
         private Profile _current = initial;

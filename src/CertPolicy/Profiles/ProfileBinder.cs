@@ -5,48 +5,30 @@ namespace CertPolicy;
 
 /// <summary>
 /// Binds a profile from configuration (with the binding source generator: no reflection), turning every binding
-/// error into an <see cref="OptionsValidationException"/> that names the profile and the setting.
+/// error into an <see cref="OptionsValidationException"/> that names the profile and the setting. A key that is not a
+/// setting is an error (the generator knows the settings: <see cref="BinderOptions.ErrorOnUnknownConfiguration"/>),
+/// so a misspelt setting cannot silently leave its default in force.
 /// </summary>
 internal static class ProfileBinder
 {
-    private static readonly string[] Settings =
-    [
-        nameof(EndpointProfileOptions.Mode),
-        nameof(EndpointProfileOptions.ExpectedSubject),
-        nameof(EndpointProfileOptions.InvalidCertificateAction),
-        nameof(EndpointProfileOptions.TrustStore),
-        nameof(EndpointProfileOptions.RevocationLists),
-        nameof(EndpointProfileOptions.ClockSkew),
-        nameof(EndpointProfileOptions.MaxChainDepth),
-        nameof(EndpointProfileOptions.MaxSignatureChecks),
-        nameof(EndpointProfileOptions.PromptTimeout),
-        nameof(EndpointProfileOptions.ApprovalsFile),
-    ];
-
     public static void Bind(string profileName, IConfiguration configuration, EndpointProfileOptions options)
     {
-        var failures = new List<string>();
-        foreach (IConfigurationSection child in configuration.GetChildren())
-        {
-            // A misspelt setting must not silently leave the default in force.
-            if (!Settings.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
-            {
-                failures.Add($"Endpoint profile '{profileName}', setting {child.Key}: is not a setting; the settings are {string.Join(", ", Settings)}.");
-            }
-        }
-
         try
         {
-            configuration.Bind(options);
+            configuration.Bind(options, binder => binder.ErrorOnUnknownConfiguration = true);
         }
         catch (InvalidOperationException ex)
         {
-            failures.Add($"Endpoint profile '{profileName}': {ex.Message}");
+            throw new OptionsValidationException(profileName, typeof(EndpointProfileOptions), [$"Endpoint profile '{profileName}': {ex.Message}"]);
         }
 
-        if (failures.Count > 0)
-        {
-            throw new OptionsValidationException(profileName, typeof(EndpointProfileOptions), failures);
-        }
+        options.BoundFrom = Flatten(configuration);
     }
+
+    /// <summary>The section's keys and values, in key order, as one string.</summary>
+    private static string Flatten(IConfiguration configuration) => string.Join(
+        '\u001F',
+        configuration.AsEnumerable(makePathsRelative: true)
+            .OrderBy(pair => pair.Key, StringComparer.OrdinalIgnoreCase)
+            .Select(pair => pair.Value is null ? pair.Key : $"{pair.Key}\u001E{pair.Value}"));
 }

@@ -1,17 +1,16 @@
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Options;
 
 namespace CertPolicy;
 
 /// <summary>
-/// What a profile's settings name on disk, loaded: its trust store and revocation lists. Loaded once when the
-/// settings are validated, and reused when the profile's engine is built from the same settings object.
+/// What a profile's settings name on disk, loaded: its trust store and revocation lists. Each built profile loads its
+/// own (<see cref="Load"/>); validating the settings loads them too, only to report a missing or malformed file at
+/// start-up, and keeps nothing.
 /// </summary>
 internal sealed class ProfileResources
 {
-    private static readonly ConditionalWeakTable<EndpointProfileOptions, ProfileResources> Loaded = [];
-
     private ProfileResources(TrustStore trustStore, ReadOnlyMemory<byte>[] revocationLists)
     {
         TrustStore = trustStore;
@@ -22,41 +21,28 @@ internal sealed class ProfileResources
 
     public IReadOnlyList<ReadOnlyMemory<byte>> RevocationLists { get; }
 
-    /// <summary>Loads what <paramref name="options"/> names, or adds a failure per setting that cannot be loaded.</summary>
-    /// <param name="options">The settings.</param>
-    /// <param name="fail">Receives the setting's name and what is wrong with it.</param>
-    /// <returns>True when everything loaded.</returns>
-    public static bool TryLoad(EndpointProfileOptions options, Action<string, string> fail)
+    /// <summary>Loads what <paramref name="options"/> names, for the profile being built.</summary>
+    /// <param name="profileName">The profile's name.</param>
+    /// <param name="options">The profile's settings.</param>
+    /// <returns>The loaded files.</returns>
+    /// <exception cref="OptionsValidationException">A file cannot be loaded; every failure names the profile, the setting and the file.</exception>
+    public static ProfileResources Load(string profileName, EndpointProfileOptions options)
     {
-        if (Loaded.TryGetValue(options, out _))
-        {
-            return true;
-        }
-
-        TrustStore? trustStore = LoadTrustStore(options.TrustStore, message => fail(nameof(EndpointProfileOptions.TrustStore), message));
-        ReadOnlyMemory<byte>[]? revocationLists = LoadRevocationLists(options.RevocationLists, message => fail(nameof(EndpointProfileOptions.RevocationLists), message));
-        if (trustStore is null || revocationLists is null)
-        {
-            return false;
-        }
-
-        Loaded.AddOrUpdate(options, new ProfileResources(trustStore, revocationLists));
-        return true;
+        var failures = new List<string>();
+        return TryLoad(options, (setting, message) => failures.Add(EndpointProfileOptionsValidator.Failure(profileName, setting, message)))
+            ?? throw new OptionsValidationException(profileName, typeof(EndpointProfileOptions), failures);
     }
 
-    /// <summary>What <paramref name="options"/> names, loaded.</summary>
-    /// <exception cref="InvalidOperationException">Something cannot be loaded; the message names the setting.</exception>
-    public static ProfileResources Get(EndpointProfileOptions options)
-    {
-        List<string>? failures = null;
-        if (!TryLoad(options, (setting, message) => (failures ??= []).Add($"{setting}: {message}")))
-        {
-            throw new InvalidOperationException(string.Join(" ", failures ?? []));
-        }
+    /// <summary>Reports each setting whose files cannot be loaded; keeps nothing.</summary>
+    /// <param name="options">The settings.</param>
+    /// <param name="fail">Receives the setting's name and what is wrong with it.</param>
+    public static void Check(EndpointProfileOptions options, Action<string, string> fail) => TryLoad(options, fail);
 
-        return Loaded.TryGetValue(options, out ProfileResources? resources)
-            ? resources
-            : throw new InvalidOperationException("The profile's resources were not loaded.");
+    private static ProfileResources? TryLoad(EndpointProfileOptions options, Action<string, string> fail)
+    {
+        TrustStore? trustStore = LoadTrustStore(options.TrustStore, message => fail(nameof(EndpointProfileOptions.TrustStore), message));
+        ReadOnlyMemory<byte>[]? revocationLists = LoadRevocationLists(options.RevocationLists, message => fail(nameof(EndpointProfileOptions.RevocationLists), message));
+        return trustStore is null || revocationLists is null ? null : new ProfileResources(trustStore, revocationLists);
     }
 
     private static TrustStore? LoadTrustStore(string? value, Action<string> fail)

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace CertPolicy;
 
 /// <summary>
@@ -11,6 +13,13 @@ public sealed class CertificateValidatorOptions
 
     /// <summary>The object identifier of the clientAuth extended key usage (1.3.6.1.5.5.7.3.2).</summary>
     public const string ClientAuthenticationOid = "1.3.6.1.5.5.7.3.2";
+
+    // The defaults and limits of the settings below, in one place: endpoint profiles declare theirs with these.
+    internal const int DefaultMaxChainDepth = 8;
+    internal const int MaxChainDepthLimit = 32;
+    internal const int DefaultMaxSignatureChecks = 100;
+    internal const int MaxSignatureChecksLimit = 10_000;
+    internal const string ClockSkewLimit = "1.00:00:00";
 
     /// <summary>The trust anchors the path must end in. Default: the operating system's roots.</summary>
     public TrustStore TrustStore { get; set; } = TrustStore.System;
@@ -32,14 +41,14 @@ public sealed class CertificateValidatorOptions
     /// Self-issued intermediates (a CA re-certifying itself, as in a key rollover) are not counted, as RFC 5280 counts
     /// path lengths; a path may hold at most 8 of them beyond this limit.
     /// </summary>
-    public int MaxChainDepth { get; set; } = 8;
+    public int MaxChainDepth { get; set; } = DefaultMaxChainDepth;
 
     /// <summary>
     /// The work budget of path building: the most signatures checked in one validation. When it runs out the
     /// validation fails with <see cref="CertificateProblemKinds.WorkBudgetExceeded"/>. Default: 100. The budget also
     /// bounds the candidate issuers considered (8 per signature check) and the name-constraint comparisons made.
     /// </summary>
-    public int MaxSignatureChecks { get; set; } = 100;
+    public int MaxSignatureChecks { get; set; } = DefaultMaxSignatureChecks;
 
     /// <summary>The extended key usage the leaf must allow. Default: serverAuth (<see cref="ServerAuthenticationOid"/>).</summary>
     public string RequiredExtendedKeyUsage { get; set; } = ServerAuthenticationOid;
@@ -69,19 +78,19 @@ public sealed class CertificateValidatorOptions
             throw new ArgumentException("ExpectedSubject must be set in legacy mode.", nameof(ExpectedSubject));
         }
 
-        if (ClockSkew < TimeSpan.Zero || ClockSkew > TimeSpan.FromDays(1))
+        if (ClockSkew < TimeSpan.Zero || ClockSkew > TimeSpan.Parse(ClockSkewLimit, CultureInfo.InvariantCulture))
         {
             throw new ArgumentException($"ClockSkew must be between 0 and 1 day; it is {ClockSkew}.", nameof(ClockSkew));
         }
 
-        if (MaxChainDepth is < 0 or > 32)
+        if (MaxChainDepth is < 0 or > MaxChainDepthLimit)
         {
-            throw new ArgumentException($"MaxChainDepth must be between 0 and 32; it is {MaxChainDepth}.", nameof(MaxChainDepth));
+            throw new ArgumentException($"MaxChainDepth must be between 0 and {MaxChainDepthLimit}; it is {MaxChainDepth}.", nameof(MaxChainDepth));
         }
 
-        if (MaxSignatureChecks is < 1 or > 10_000)
+        if (MaxSignatureChecks is < 1 or > MaxSignatureChecksLimit)
         {
-            throw new ArgumentException($"MaxSignatureChecks must be between 1 and 10000; it is {MaxSignatureChecks}.", nameof(MaxSignatureChecks));
+            throw new ArgumentException($"MaxSignatureChecks must be between 1 and {MaxSignatureChecksLimit}; it is {MaxSignatureChecks}.", nameof(MaxSignatureChecks));
         }
 
         if (string.IsNullOrWhiteSpace(RequiredExtendedKeyUsage))

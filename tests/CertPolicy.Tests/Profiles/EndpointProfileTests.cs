@@ -287,6 +287,31 @@ public sealed class EndpointProfileTests : IDisposable
     }
 
     [Fact]
+    public void A_reload_whose_trust_store_file_became_garbage_keeps_the_last_good_profile_and_logs_why()
+    {
+        using System.Security.Cryptography.X509Certificates.X509Certificate2 root = Support.TestPki.CreateRoot("Reload Root");
+        string bundle = _directory.File("roots.pem");
+        File.WriteAllText(bundle, Support.TestPki.ToPem(root));
+        WriteSettings($$"""{ "CertPolicy": { "Profiles": { "Management": { "TrustStore": {{Json(bundle)}}, "ApprovalsFile": {{Json(ApprovalsFile)}} } } } }""");
+        (IServiceProvider services, IConfigurationRoot configuration) = Build();
+        EndpointProfileProvider provider = services.GetRequiredService<EndpointProfileProvider>();
+        CertificateDecisionEngine good = provider.GetEngine("Management");
+
+        File.WriteAllText(bundle, "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
+        ReloadWithBadSettings(configuration);
+        CertificateDecisionEngine afterGarbage = provider.GetEngine("Management");
+
+        Assert.Same(good, afterGarbage);
+        Assert.Equal(root.RawData, Assert.Single(afterGarbage.Validator.TrustStore.GetAnchors().Certificates).ToArray());
+        FakeLogRecord rejected = Assert.Single(_logs.Collector.GetSnapshot(), r => r.Id.Id == 4201);
+        Assert.True(rejected.Level >= LogLevel.Warning);
+        Assert.Contains("Endpoint profile Management", rejected.Message, StringComparison.Ordinal);
+        Assert.Contains("setting TrustStore", rejected.Message, StringComparison.Ordinal);
+        Assert.Contains(bundle, rejected.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_logs.Collector.GetSnapshot(), r => r.Id.Id == 4200);
+    }
+
+    [Fact]
     public async Task Engines_ask_the_registered_prompt_and_remember_in_the_profile_file()
     {
         WriteSettings(Profile("Warn", "00:02:00"));
