@@ -191,6 +191,7 @@ public sealed class EndpointProfileProvider : IDisposable
             TimeProvider = _timeProvider,
             LoggerFactory = _loggerFactory,
         };
+        CopyFingerprints(options, engineOptions);
 
         lock (_gate)
         {
@@ -203,6 +204,20 @@ public sealed class EndpointProfileProvider : IDisposable
             }
 
             return new CertificateDecisionEngine(validator, engineOptions, flights, _metrics);
+        }
+    }
+
+    /// <summary>The profile's distrust list and pre-approvals, carried to the engine.</summary>
+    private static void CopyFingerprints(EndpointProfileOptions options, CertificateDecisionEngineOptions engineOptions)
+    {
+        foreach (string entry in options.DistrustedFingerprints)
+        {
+            engineOptions.DistrustedFingerprints.Add(entry);
+        }
+
+        foreach (string entry in options.PreApprovedFingerprints)
+        {
+            engineOptions.PreApprovedFingerprints.Add(entry);
         }
     }
 

@@ -21,6 +21,8 @@ internal static class ProfileBinder
         nameof(EndpointProfileOptions.MaxSignatureChecks),
         nameof(EndpointProfileOptions.PromptTimeout),
         nameof(EndpointProfileOptions.ApprovalsFile),
+        nameof(EndpointProfileOptions.DistrustedFingerprints),
+        nameof(EndpointProfileOptions.PreApprovedFingerprints),
     ];
 
     public static void Bind(string profileName, IConfiguration configuration, EndpointProfileOptions options)
