@@ -19,17 +19,10 @@ internal sealed class Distrust
     /// <exception cref="ArgumentException">An entry is neither form; the message names the entry.</exception>
     public static Distrust Parse(IEnumerable<string> entries, string settingName)
     {
-        var patterns = new List<FingerprintPattern>();
-        foreach ((string entry, int index) in entries.Select((e, i) => (e, i)))
-        {
-            if (!FingerprintPattern.TryParse(entry, out FingerprintPattern pattern, out string? error))
-            {
-                throw new ArgumentException($"Entry {index + 1}: {error}", settingName);
-            }
-
-            patterns.Add(pattern);
-        }
-
+        List<FingerprintPattern> patterns = FingerprintPattern.ReadEntries(
+            entries,
+            settingName,
+            entry => (FingerprintPattern.TryParse(entry, out FingerprintPattern pattern, out string? error) ? pattern : default, error));
         return patterns.Count == 0 ? None : new Distrust([.. patterns]);
     }
 

@@ -55,6 +55,25 @@ internal readonly record struct FingerprintPattern(FingerprintSubject Subject, s
         }
     }
 
+    /// <summary>
+    /// Reads every entry of a profile's list with <paramref name="read"/> (which returns the value and no error, or
+    /// the reason the entry is malformed), throwing an <see cref="ArgumentException"/> naming the setting and the entry's position for the first
+    /// malformed one.
+    /// </summary>
+    public static List<T> ReadEntries<T>(IEnumerable<string> entries, string settingName, Func<string, (T Value, string? Error)> read)
+    {
+        var values = new List<T>();
+        int position = 0;
+        foreach (string entry in entries)
+        {
+            position++;
+            (T value, string? error) = read(entry);
+            values.Add(error is null ? value : throw new ArgumentException($"Entry {position}: {error}", settingName));
+        }
+
+        return values;
+    }
+
     /// <summary>True when <paramref name="certificate"/> is the certificate, or carries the key, this pattern names.</summary>
     public bool Matches(CertificateSummary certificate) => Subject switch
     {

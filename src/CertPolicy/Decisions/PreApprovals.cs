@@ -25,17 +25,7 @@ internal sealed class PreApprovals
     /// <exception cref="ArgumentException">An entry is malformed; the message names the entry.</exception>
     public static PreApprovals Parse(IEnumerable<string> entries, string settingName)
     {
-        var pins = new List<Pin>();
-        foreach ((string entry, int index) in entries.Select((e, i) => (e, i)))
-        {
-            if (!TryParse(entry, out Pin? pin, out string? error))
-            {
-                throw new ArgumentException($"Entry {index + 1}: {error}", settingName);
-            }
-
-            pins.Add(pin);
-        }
-
+        List<Pin> pins = FingerprintPattern.ReadEntries(entries, settingName, entry => (TryParse(entry, out Pin? pin, out string? error) ? pin : null!, error));
         return pins.Count == 0 ? None : new PreApprovals([.. pins]);
     }
 
@@ -92,6 +82,7 @@ internal sealed class PreApprovals
         }
 
         pin = new Pin(first.Host, first.Port == second.Port ? first.Port : null, fingerprint);
+        error = null;
         return true;
     }
 

@@ -60,30 +60,21 @@ public sealed class DistrustAndPreApprovalTests
         Assert.Contains(agent.Logs.Collector.GetSnapshot(), r => r.Id.Id == 4011 && r.Id.Name == nameof(DecisionReason.Distrusted));
     }
 
-    [Fact]
-    public async Task A_distrusted_certificate_is_refused_even_when_it_is_valid()
+    [Theory]
+    [InlineData(false, "The server's certificate")]
+    [InlineData(true, "A certificate of its path")]
+    public async Task A_valid_certificate_is_refused_when_it_or_its_issuer_key_is_distrusted(bool distrustIssuerKey, string which)
     {
         await using var server = LoopbackTlsServer.Start(HandshakePki.Valid);
-        using var agent = new Agent(InvalidCertificateAction.Allow, configure: o => o.DistrustedFingerprints.Add(Fingerprint(HandshakePki.Valid, byKey: false)));
+        string fingerprint = distrustIssuerKey ? Fingerprint(HandshakePki.Root, byKey: true) : Fingerprint(HandshakePki.Valid, byKey: false);
+        using var agent = new Agent(InvalidCertificateAction.Allow, configure: o => o.DistrustedFingerprints.Add(fingerprint));
 
         ClientResult result = await TlsClient.ConnectAsync(agent.Policy, Identity(server), server.Port);
 
         Assert.False(result.Connected);
         Assert.Equal(DecisionReason.Distrusted, result.Decision!.Reason);
         Assert.True(result.Decision.Report.IsValid);
-    }
-
-    [Fact]
-    public async Task A_distrusted_issuer_key_refuses_the_certificates_it_signed()
-    {
-        await using var server = LoopbackTlsServer.Start(HandshakePki.Valid);
-        using var agent = new Agent(InvalidCertificateAction.Allow, configure: o => o.DistrustedFingerprints.Add(Fingerprint(HandshakePki.Root, byKey: true)));
-
-        ClientResult result = await TlsClient.ConnectAsync(agent.Policy, Identity(server), server.Port);
-
-        Assert.False(result.Connected);
-        Assert.Equal(DecisionReason.Distrusted, result.Decision!.Reason);
-        Assert.Contains("A certificate of its path", result.Decision.Message, StringComparison.Ordinal);
+        Assert.Contains(which, result.Decision.Message, StringComparison.Ordinal);
     }
 
     [Theory]
