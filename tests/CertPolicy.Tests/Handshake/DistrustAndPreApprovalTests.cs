@@ -126,6 +126,20 @@ public sealed class DistrustAndPreApprovalTests
         Assert.Equal(1, agent.Prompt.Calls);
     }
 
+    [Fact]
+    public async Task The_prompt_names_the_names_a_mismatched_certificate_carries()
+    {
+        await using var server = LoopbackTlsServer.Start(HandshakePki.WrongName);
+        using var agent = new Agent(InvalidCertificateAction.Warn, new ScriptedPrompt(PromptAnswer.Deny));
+
+        Assert.False((await TlsClient.ConnectAsync(agent.Policy, Identity(server), server.Port)).Connected);
+
+        CertificatePromptRequest request = Assert.Single(agent.Prompt.Requests);
+        Assert.Contains(
+            "The certificate was issued for a different server name or address. It names other.example.test; the agent expected ems.example.test.",
+            request.ProblemDescriptions);
+    }
+
     [Theory]
     [InlineData("DistrustedFingerprints", "sha256//not-base64!")]
     [InlineData("DistrustedFingerprints", "ABCD")]
