@@ -38,6 +38,10 @@ var scenarios = new List<Scenario>
     new("Legacy agent, server on the vendor default certificate", server.PresentVendorDefault, [.. modern, "--mode", "legacy", "--expected-subject", "EMS Default Certificate", "--action", "deny"], "Connect (Valid)"),
     new("Upgrade trap: server switched to a real certificate, legacy agent", () => server.PresentPemFiles(renewed.CertificatePath, renewed.KeyPath), [.. modern, "--mode", "legacy", "--expected-subject", "EMS Default Certificate", "--action", "deny"], "Refuse (DeniedByPolicy)"),
     new("Same switch, modern agent", null, [.. modern, "--action", "deny"], "Connect (Valid)"),
+    new("Vendor default pre-approved by key (--pin sha256//...), action deny", server.PresentVendorDefault, [.. modern, "--action", "deny", "--pin", VendorDefaultCertificate.PublicKeySha256], "Connect (PreApproved)"),
+    new("Self-signed server pinned for this server only (--pin HOST=SHA256)", null, [.. modern, "--action", "warn", "--pin", $"{DemoPki.ServerName}={VendorDefaultCertificate.CertificateSha256}"], "Connect (PreApproved)"),
+    new("Distrusted vendor default, action allow", null, [.. modern, "--action", "allow", "--distrust", VendorDefaultCertificate.CertificateSha256], "Refuse (Distrusted)"),
+    new("Distrusted vendor default, warn, approved before and pinned", null, [.. remembered, "--answer", "allow", "--pin", VendorDefaultCertificate.PublicKeySha256, "--distrust", VendorDefaultCertificate.PublicKeySha256], "Refuse (Distrusted)"),
 };
 
 Console.WriteLine($"{"#",-3}{"scenario",-68}{"expected",-29}{"actual",-29}");

@@ -125,13 +125,24 @@ public static class Agent
         ICertificatePrompt? prompt = options.ScriptedAnswer is { } answer
             ? new ScriptedPrompt(answer, output)
             : console is not null ? new ConsolePrompt(console, output) : null;
-        return new CertificateDecisionEngine(validator, new CertificateDecisionEngineOptions
+        var engineOptions = new CertificateDecisionEngineOptions
         {
             ProfileName = "agent",
             InvalidCertificateAction = options.Action,
             Approvals = options.ApprovalsPath is null ? new InMemoryApprovalStore() : new FileApprovalStore(options.ApprovalsPath),
             Prompt = prompt,
-        });
+        };
+        foreach (string pin in options.Pins)
+        {
+            engineOptions.PreApprovedFingerprints.Add(pin);
+        }
+
+        foreach (string fingerprint in options.Distrusted)
+        {
+            engineOptions.DistrustedFingerprints.Add(fingerprint);
+        }
+
+        return new CertificateDecisionEngine(validator, engineOptions);
     }
 
     /// <summary>Sends one request and prints what the server says, if anything, within a short time: the agent never waits for the server to speak first.</summary>

@@ -17,6 +17,10 @@ internal sealed class AgentOptions
           --approvals FILE            where remembered approvals live (default: in memory only)
           --answer allow|deny         scripted answer to the Warn prompt (default: ask on the console,
                                       or refuse when there is no console)
+          --pin FINGERPRINT           pre-approve a certificate (SHA-256 hex) or key (sha256//BASE64),
+                                      optionally HOST[:PORT]=FINGERPRINT; repeatable
+          --distrust FINGERPRINT      never trust this certificate (SHA-256 hex) or key (sha256//BASE64),
+                                      under any action; repeatable
         exit codes: 0 connected, 2 refused, 1 bad arguments, 4 could not connect
         """;
 
@@ -38,6 +42,10 @@ internal sealed class AgentOptions
 
     public PromptAnswer? ScriptedAnswer { get; init; }
 
+    public IReadOnlyList<string> Pins { get; init; } = [];
+
+    public IReadOnlyList<string> Distrusted { get; init; } = [];
+
     public static bool TryParse(string[] args, [NotNullWhen(true)] out AgentOptions? options, [NotNullWhen(false)] out string? error)
     {
         options = null;
@@ -45,6 +53,8 @@ internal sealed class AgentOptions
         ValidationMode mode = ValidationMode.Modern;
         InvalidCertificateAction action = InvalidCertificateAction.Warn;
         PromptAnswer? answer = null;
+        var pins = new List<string>();
+        var distrusted = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
             string flag = args[i];
@@ -62,6 +72,8 @@ internal sealed class AgentOptions
                 case "--trust": trust = value; break;
                 case "--expected-subject": expectedSubject = value; break;
                 case "--approvals": approvals = value; break;
+                case "--pin": pins.Add(value); break;
+                case "--distrust": distrusted.Add(value); break;
                 case "--mode" when value is "modern": mode = ValidationMode.Modern; break;
                 case "--mode" when value is "legacy": mode = ValidationMode.Legacy; break;
                 case "--action" when value is "allow": action = InvalidCertificateAction.Allow; break;
@@ -106,6 +118,8 @@ internal sealed class AgentOptions
             Action = action,
             ApprovalsPath = approvals,
             ScriptedAnswer = answer,
+            Pins = pins,
+            Distrusted = distrusted,
         };
         error = null;
         return true;

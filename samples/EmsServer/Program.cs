@@ -6,6 +6,7 @@ using CertPolicy.Samples.EmsServer;
 //   --certificate cert.pem --key key.pem     present this certificate (the "use SSL certificate" setting on);
 //                                            the PEM file holds the leaf first, then its intermediates
 //   (neither)                                present the built-in vendor default certificate, self-signed
+//   --print-fingerprints                     print the vendor default certificate's fingerprints (to distrust it) and exit
 int port = 8443;
 string? certificatePath = null;
 string? keyPath = null;
@@ -26,8 +27,13 @@ for (int i = 0; i < args.Length; i++)
             keyPath = value;
             i++;
             break;
+        case "--print-fingerprints":
+            // Its private key ships with every server: agents should list one of these in DistrustedFingerprints.
+            Console.WriteLine($"certificate SHA-256  {VendorDefaultCertificate.CertificateSha256}");
+            Console.WriteLine($"public key (SPKI)    {VendorDefaultCertificate.PublicKeySha256}");
+            return 0;
         case "--help" or "-h":
-            Console.WriteLine("usage: EmsServer [--port P] [--certificate cert.pem --key key.pem]");
+            Console.WriteLine("usage: EmsServer [--port P] [--certificate cert.pem --key key.pem] | --print-fingerprints");
             return 0;
         default:
             Console.Error.WriteLine($"EmsServer: unexpected or incomplete argument '{args[i]}'. Try --help.");

@@ -36,6 +36,26 @@ C51pL8LGULLCjxGI570K5SiZCjFE8A6h62t8kQ1lYpAhYOgoOrH9kFGW
 -----END PRIVATE KEY-----
 """;
 
+    /// <summary>The certificate's SHA-256 (64 hexadecimal digits): the form an agent's distrust list or pins take.</summary>
+    public static string CertificateSha256
+    {
+        get
+        {
+            using var certificate = X509Certificate2.CreateFromPem(CertificatePem);
+            return certificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        }
+    }
+
+    /// <summary>Its public key's SHA-256 as <c>sha256//BASE64</c> (curl's --pinnedpubkey form): matches every certificate with this key.</summary>
+    public static string PublicKeySha256
+    {
+        get
+        {
+            using var certificate = X509Certificate2.CreateFromPem(CertificatePem);
+            return "sha256//" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(certificate.PublicKey.ExportSubjectPublicKeyInfo()));
+        }
+    }
+
     /// <summary>The certificate with its private key, ready for a TLS server.</summary>
     public static X509Certificate2 Load() => X509Certificate2.CreateFromPem(CertificatePem, KeyPem);
 }

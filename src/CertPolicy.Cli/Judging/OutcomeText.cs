@@ -21,6 +21,8 @@ internal static class OutcomeText
             DecisionReason.NoPrompt => (Outcomes.Unattended, "refuses (headless: no one to ask)", null),
             DecisionReason.DeniedByPolicy => (Outcomes.Refuse, "refuses", null),
             DecisionReason.NotApprovable => (Outcomes.Refuse, "refuses (nothing to approve)", null),
+            DecisionReason.Distrusted => (Outcomes.Refuse, "refuses (distrusted by the profile)", null),
+            DecisionReason.PreApproved => (Outcomes.Connect, "connects (pre-approved by the profile)", null),
             _ => (decision.ShouldConnect ? Outcomes.Connect : Outcomes.Refuse, decision.ShouldConnect ? "connects" : "refuses", null),
         };
         return new AgentOutcome(generation, action, result.Outcome, reason, result.Words, result.ApprovedAt);

@@ -46,7 +46,8 @@ public sealed class CertificateDecision
     /// (or needs) the user, or one taken without a judged path, is never reused.
     /// </summary>
     internal bool IsReusable => Report.Path.Count > 0
-        && Reason is DecisionReason.Valid or DecisionReason.AllowedByPolicy or DecisionReason.RememberedApproval or DecisionReason.DeniedByPolicy;
+        && Reason is DecisionReason.Valid or DecisionReason.AllowedByPolicy or DecisionReason.RememberedApproval or DecisionReason.DeniedByPolicy
+            or DecisionReason.Distrusted or DecisionReason.PreApproved;
 
     /// <inheritdoc/>
     public override string ToString() => Message;

@@ -21,6 +21,8 @@ public sealed class CertificateDecisionEngine
     private readonly ILogger _logger;
     private readonly CertPolicyMetrics _metrics;
     private readonly PromptFlights _flights;
+    private readonly Distrust _distrust;
+    private readonly PreApprovals _preApprovals;
 
     /// <summary>Creates an engine.</summary>
     /// <param name="validator">The validator of this profile: every decision is taken on a report it produced.</param>
@@ -46,6 +48,8 @@ public sealed class CertificateDecisionEngine
         _logger = (ILogger?)options.LoggerFactory?.CreateLogger<CertificateDecisionEngine>() ?? NullLogger.Instance;
         _metrics = metrics ?? CertPolicyMetrics.Create(options.MeterFactory);
         _flights = flights;
+        _distrust = options.ReadDistrust();
+        _preApprovals = options.ReadPreApprovals();
     }
 
     /// <summary>The endpoint profile this engine decides for.</summary>
@@ -144,6 +148,20 @@ public sealed class CertificateDecisionEngine
     /// <summary>Every decision that needs no question; null when the user has to be asked.</summary>
     private CertificateDecision? DecideWithoutAsking(ValidationReport report, long started)
     {
+        // The administrator's word comes before everything else, in this order (Decisions/Distrust.cs,
+        // Decisions/PreApprovals.cs): a distrusted certificate is refused whatever the action, validity, remembered
+        // approvals or pins say; then a pre-approved one connects without asking. Rules added later that must not
+        // override the administrator go after this point.
+        if (_distrust.Why(report) is { } distrusted)
+        {
+            return Decide(report, DecisionOutcome.Refuse, DecisionReason.Distrusted, started, note: distrusted);
+        }
+
+        if (!report.IsValid && _preApprovals.Match(report) is { } pin)
+        {
+            return Decide(report, DecisionOutcome.Connect, DecisionReason.PreApproved, started, note: $"Pre-approved as '{pin}'.");
+        }
+
         if (report.IsValid)
         {
             return Decide(report, DecisionOutcome.Connect, DecisionReason.Valid, started);

@@ -46,6 +46,23 @@ public sealed class CertificateDecisionEngineOptions
     /// <summary>Where the meter comes from. Default (null): a process-wide meter named "CertPolicy".</summary>
     public IMeterFactory? MeterFactory { get; set; }
 
+    /// <summary>
+    /// Certificates and public keys that are never trusted: a certificate's SHA-256 in hexadecimal (64 digits, ':' or
+    /// ' ' allowed between them) or a public key's <c>sha256//BASE64</c> (the SHA-256 of its SubjectPublicKeyInfo). A
+    /// server whose certificate, or a certificate of whose path, matches is refused under every action with
+    /// <see cref="DecisionReason.Distrusted"/>, without asking; remembered approvals and pre-approvals never apply to
+    /// it. Default: empty.
+    /// </summary>
+    public IList<string> DistrustedFingerprints { get; } = [];
+
+    /// <summary>
+    /// Certificates or public keys the administrator approved, connected to without asking under every action with
+    /// <see cref="DecisionReason.PreApproved"/>: <c>FINGERPRINT</c> (any server), <c>host=FINGERPRINT</c> (any port)
+    /// or <c>host:port=FINGERPRINT</c>, the fingerprint in either form of <see cref="DistrustedFingerprints"/>. Only
+    /// the server's own certificate is compared. Default: empty.
+    /// </summary>
+    public IList<string> PreApprovedFingerprints { get; } = [];
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first setting that is out of range.</summary>
     internal void Validate()
     {
@@ -63,5 +80,14 @@ public sealed class CertificateDecisionEngineOptions
         {
             throw new ArgumentException($"PromptTimeout must be more than zero and at most one day; it is {PromptTimeout}.", nameof(PromptTimeout));
         }
+
+        _ = ReadDistrust();
+        _ = ReadPreApprovals();
     }
+
+    /// <summary>The distrust list, read; throws an <see cref="ArgumentException"/> naming a malformed entry.</summary>
+    internal Distrust ReadDistrust() => Distrust.Parse(DistrustedFingerprints, nameof(DistrustedFingerprints));
+
+    /// <summary>The pre-approvals, read; throws an <see cref="ArgumentException"/> naming a malformed entry.</summary>
+    internal PreApprovals ReadPreApprovals() => PreApprovals.Parse(PreApprovedFingerprints, nameof(PreApprovedFingerprints));
 }

@@ -42,4 +42,16 @@ public enum DecisionReason
     /// approve or that could be remembered.
     /// </summary>
     NotApprovable = 10,
+
+    /// <summary>
+    /// Refuse: the certificate, its public key or a certificate of its path is on the profile's distrust list. Refused
+    /// under every action, without asking, whatever was approved or pre-approved; the decision's message says which.
+    /// </summary>
+    Distrusted = 11,
+
+    /// <summary>
+    /// Connect: the certificate (or its public key) is on the profile's pre-approvals for this server, so the
+    /// administrator approved it; no one is asked. The report still lists the certificate's problems.
+    /// </summary>
+    PreApproved = 12,
 }

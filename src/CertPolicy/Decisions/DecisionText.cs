@@ -21,6 +21,8 @@ internal static class DecisionText
             DecisionReason.PromptFailed => $"Refuse {server}: the certificate has problems ({problems}) and asking the user failed, so the connection fails closed.",
             DecisionReason.NeedsUserAnswer => $"Refuse {server} for now: the certificate has problems ({problems}) and needs the user's answer.",
             DecisionReason.NotApprovable => $"Refuse {server}: the certificate has problems ({problems}) and the report names no server or no readable certificate, so nothing can be approved.",
+            DecisionReason.Distrusted => $"Refuse {server}: the certificate is distrusted by the profile; it is refused under every action and never asked about.",
+            DecisionReason.PreApproved => $"Connect to {server} despite certificate problems ({problems}): the profile pre-approves this certificate.",
             _ => $"{decision.Outcome} {server}: {decision.Reason}.",
         };
 

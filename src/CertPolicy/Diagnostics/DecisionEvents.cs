@@ -25,6 +25,8 @@ internal static class DecisionEvents
         new(DecisionReason.PromptFailed, 4008, LogLevel.Error, DecisionOutcome.Refuse, ": asking failed, failing closed"),
         new(DecisionReason.NeedsUserAnswer, 4009, LogLevel.Information, DecisionOutcome.Refuse, ": the certificate needs the user's answer and this caller cannot wait for one"),
         new(DecisionReason.NotApprovable, 4010, LogLevel.Warning, DecisionOutcome.Refuse, ": no server or readable certificate to approve"),
+        new(DecisionReason.Distrusted, 4011, LogLevel.Warning, DecisionOutcome.Refuse, ": the certificate is on the profile's distrust list"),
+        new(DecisionReason.PreApproved, 4012, LogLevel.Information, DecisionOutcome.Connect, " on the profile's pre-approval despite the certificate's problems"),
     }.ToFrozenDictionary(e => e.Reason);
 
     /// <summary>The event of <paramref name="reason"/>: its id and name (the reason's name) and level.</summary>

@@ -62,6 +62,20 @@ public sealed class EndpointProfileOptions
     public string? ApprovalsFile { get; set; }
 
     /// <summary>
+    /// Certificates and public keys this profile never trusts, refused under every action (Allow included) without
+    /// asking, whatever was approved or pre-approved: a certificate's SHA-256 in hexadecimal or a public key's
+    /// <c>sha256//BASE64</c>. Default: empty. See <see cref="CertificateDecisionEngineOptions.DistrustedFingerprints"/>.
+    /// </summary>
+    public IList<string> DistrustedFingerprints { get; } = [];
+
+    /// <summary>
+    /// Certificates or public keys the administrator approved for this profile's servers, connected to without asking
+    /// under every action: <c>FINGERPRINT</c>, <c>host=FINGERPRINT</c> or <c>host:port=FINGERPRINT</c>. Default:
+    /// empty. See <see cref="CertificateDecisionEngineOptions.PreApprovedFingerprints"/>.
+    /// </summary>
+    public IList<string> PreApprovedFingerprints { get; } = [];
+
+    /// <summary>
     /// The configuration the settings were bound from, flattened (null when they were set in code): equal text means
     /// equal settings, so a reload that changes nothing keeps the profile. Not a setting.
     /// </summary>

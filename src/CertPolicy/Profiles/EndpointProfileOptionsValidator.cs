@@ -33,9 +33,24 @@ internal sealed class EndpointProfileOptionsValidator : IValidateOptions<Endpoin
             Fail(nameof(options.ExpectedSubject), "must be set in legacy mode.");
         }
 
+        CheckFingerprints(options, Fail);
         CheckApprovalsFile(options.ApprovalsFile, message => Fail(nameof(options.ApprovalsFile), message));
         ProfileResources.Check(options, Fail);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>The distrust list and pre-approvals, read by the engine's own rules so the two never disagree.</summary>
+    private static void CheckFingerprints(EndpointProfileOptions options, Action<string, string> fail)
+    {
+        try
+        {
+            _ = Distrust.Parse(options.DistrustedFingerprints, nameof(options.DistrustedFingerprints));
+            _ = PreApprovals.Parse(options.PreApprovedFingerprints, nameof(options.PreApprovedFingerprints));
+        }
+        catch (ArgumentException ex)
+        {
+            fail(ex.ParamName ?? "?", ex.Message.Replace($" (Parameter '{ex.ParamName}')", string.Empty, StringComparison.Ordinal));
+        }
     }
 
     private static void CheckApprovalsFile(string? file, Action<string> fail)

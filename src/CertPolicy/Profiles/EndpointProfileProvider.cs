@@ -210,6 +210,7 @@ public sealed class EndpointProfileProvider : IDisposable
             TimeProvider = _timeProvider,
             LoggerFactory = _loggerFactory,
         };
+        CopyFingerprints(options, engineOptions);
 
         lock (_gate)
         {
@@ -222,6 +223,20 @@ public sealed class EndpointProfileProvider : IDisposable
             }
 
             return new Profile(new CertificateDecisionEngine(validator, engineOptions, flights, _metrics), options.BoundFrom, null);
+        }
+    }
+
+    /// <summary>The profile's distrust list and pre-approvals, carried to the engine.</summary>
+    private static void CopyFingerprints(EndpointProfileOptions options, CertificateDecisionEngineOptions engineOptions)
+    {
+        foreach (string entry in options.DistrustedFingerprints)
+        {
+            engineOptions.DistrustedFingerprints.Add(entry);
+        }
+
+        foreach (string entry in options.PreApprovedFingerprints)
+        {
+            engineOptions.PreApprovedFingerprints.Add(entry);
         }
     }
 

@@ -22,7 +22,16 @@ public sealed class CertificatePromptRequest
         Certificate = certificate;
         ProblemKinds = verdict.Kinds;
         Problems = verdict.Problems;
-        ProblemDescriptions = ProblemText.Sentences(verdict.Kinds);
+        ProblemDescriptions = ProblemText.Sentences(verdict.Kinds, NamesOf(certificate, server));
+    }
+
+    /// <summary>For a name mismatch: the names the certificate does carry, so the user sees which server it is for.</summary>
+    private static string? NamesOf(CertificateSummary certificate, ServerIdentity server)
+    {
+        string[] names = [.. certificate.DnsNames, .. certificate.IPAddresses];
+        return names.Length == 0
+            ? $"It names no server or address at all (the agent expected {server.Host})."
+            : $"It names {string.Join(", ", names)}; the agent expected {server.Host}.";
     }
 
     /// <summary>The endpoint profile asking.</summary>

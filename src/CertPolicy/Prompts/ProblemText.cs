@@ -31,8 +31,8 @@ internal static class ProblemText
         (CertificateProblemKinds.SubjectMismatch, "subject mismatch", "The certificate's subject is not the one this agent expects."),
     ];
 
-    /// <summary>One sentence per kind present, in a fixed order.</summary>
-    public static string[] Sentences(CertificateProblemKinds kinds)
+    /// <summary>One sentence per kind present, in a fixed order; <paramref name="names"/> follows the name mismatch's sentence.</summary>
+    public static string[] Sentences(CertificateProblemKinds kinds, string? names = null)
     {
         var sentences = new List<string>();
         CertificateProblemKinds known = CertificateProblemKinds.None;
@@ -41,7 +41,7 @@ internal static class ProblemText
             known |= kind;
             if ((kinds & kind) != 0)
             {
-                sentences.Add(sentence);
+                sentences.Add(kind == CertificateProblemKinds.NameMismatch && names is not null ? $"{sentence} {names}" : sentence);
             }
         }
 

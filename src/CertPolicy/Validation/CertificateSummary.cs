@@ -62,6 +62,13 @@ public sealed class CertificateSummary
     /// <summary>The iPAddress entries of the subject alternative name extension, as text.</summary>
     public IReadOnlyList<string> IPAddresses { get; }
 
+    /// <summary>
+    /// The SHA-256 of the certificate's SubjectPublicKeyInfo DER, as upper-case hexadecimal without separators; null
+    /// when the summary was not made from a parsed certificate. Public-key fingerprints in distrust lists and
+    /// pre-approvals are compared with it.
+    /// </summary>
+    internal string? PublicKeySha256 { get; init; }
+
     /// <inheritdoc/>
     public override string ToString() => $"{Subject} (SHA-256 {Sha256Fingerprint})";
 }

@@ -143,6 +143,7 @@ internal sealed class Agent : IDisposable
 {
     private readonly TestMeterFactory _meters = new();
     private readonly Microsoft.Extensions.Logging.ILoggerFactory _loggerFactory;
+    private readonly Action<CertificateDecisionEngineOptions>? _configure;
 
     public Agent(
         InvalidCertificateAction action,
@@ -151,8 +152,10 @@ internal sealed class Agent : IDisposable
         TrustStore? trustStore = null,
         ValidationMode mode = ValidationMode.Modern,
         string? expectedSubject = null,
-        FakeTimeProvider? time = null)
+        FakeTimeProvider? time = null,
+        Action<CertificateDecisionEngineOptions>? configure = null)
     {
+        _configure = configure;
         Time = time ?? new FakeTimeProvider(TestPki.Now);
         Prompt = prompt ?? new ScriptedPrompt();
         Approvals = approvals ?? new InMemoryApprovalStore();
@@ -192,9 +195,9 @@ internal sealed class Agent : IDisposable
     public string? LastReason => FullPath().LastOrDefault()?.Tags["certpolicy.reason"] as string;
 
     /// <summary>A second engine over the same store, clock and trust store: what the full path decides, with no cache in front.</summary>
-    public CertificateDecisionEngine CreateEngine(InvalidCertificateAction action, ValidationMode mode = ValidationMode.Modern, string? expectedSubject = null) => new(
-        new CertificateValidator(new CertificateValidatorOptions { TrustStore = TrustStore, Mode = mode, ExpectedSubject = expectedSubject }, Time),
-        new CertificateDecisionEngineOptions
+    public CertificateDecisionEngine CreateEngine(InvalidCertificateAction action, ValidationMode mode = ValidationMode.Modern, string? expectedSubject = null)
+    {
+        var options = new CertificateDecisionEngineOptions
         {
             ProfileName = "agent",
             InvalidCertificateAction = action,
@@ -202,7 +205,10 @@ internal sealed class Agent : IDisposable
             Prompt = Prompt,
             MeterFactory = _meters,
             LoggerFactory = _loggerFactory,
-        });
+        };
+        _configure?.Invoke(options);
+        return new(new CertificateValidator(new CertificateValidatorOptions { TrustStore = TrustStore, Mode = mode, ExpectedSubject = expectedSubject }, Time), options);
+    }
 
     public void Dispose()
     {

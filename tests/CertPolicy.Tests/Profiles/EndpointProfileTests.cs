@@ -1,5 +1,8 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using CertPolicy.Tests.Approvals;
 using CertPolicy.Tests.Decisions;
+using CertPolicy.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -74,6 +77,31 @@ public sealed class EndpointProfileTests : IDisposable
     }
 
     [Fact]
+    public void Distrusted_and_pre_approved_fingerprints_bind_and_reach_the_engine()
+    {
+        using X509Certificate2 distrusted = TestPki.CreateSelfSignedLeaf("Vendor Default", ["ems.example.test"]);
+        using X509Certificate2 pinned = TestPki.CreateSelfSignedLeaf("Self-signed EMS", ["ems.example.test"]);
+        string distrustedKey = "sha256//" + Convert.ToBase64String(SHA256.HashData(distrusted.PublicKey.ExportSubjectPublicKeyInfo()));
+        string pinnedCertificate = pinned.GetCertHashString(HashAlgorithmName.SHA256);
+        WriteSettings($$"""
+            { "CertPolicy": { "Profiles": { "Management": {
+                "InvalidCertificateAction": "Deny",
+                "DistrustedFingerprints": [ {{Json(distrustedKey)}} ],
+                "PreApprovedFingerprints": [ {{Json("ems.example.test=" + pinnedCertificate)}}, {{Json(distrustedKey)}} ],
+                "ApprovalsFile": {{Json(ApprovalsFile)}}
+            } } } }
+            """);
+        (IServiceProvider services, _) = Build();
+        services.GetRequiredService<IStartupValidator>().Validate();
+        CertificateDecisionEngine engine = services.GetRequiredService<EndpointProfileProvider>().GetEngine("Management");
+        ServerIdentity server = ServerIdentity.Create("ems.example.test", 443);
+
+        Assert.Equal(DecisionReason.Distrusted, engine.DecideWithoutPrompt([distrusted.RawData], server).Reason);
+        Assert.Equal(DecisionReason.PreApproved, engine.DecideWithoutPrompt([pinned.RawData], server).Reason);
+        Assert.Equal(DecisionReason.DeniedByPolicy, engine.DecideWithoutPrompt([pinned.RawData], ServerIdentity.Create("other.example.test", 443)).Reason);
+    }
+
+    [Fact]
     public void A_profile_that_leaves_settings_out_gets_the_safe_defaults_and_warns()
     {
         WriteSettings($$"""{ "CertPolicy": { "Profiles": { "Old": { "ApprovalsFile": {{Json(ApprovalsFile)}} } } } }""");
@@ -103,6 +131,8 @@ public sealed class EndpointProfileTests : IDisposable
         { "\"MaxChainDepth\": 99", "MaxChainDepth" },
         { "\"MaxSignatureChecks\": 0", "MaxSignatureChecks" },
         { "\"RevocationLists\": [ \"no-such.crl\" ]", "RevocationLists" },
+        { "\"DistrustedFingerprints\": [ \"sha256//tooshort\" ]", "DistrustedFingerprints" },
+        { "\"PreApprovedFingerprints\": [ \"ems.example.test:0=ABCD\" ]", "PreApprovedFingerprints" },
     };
 
     [Theory]
