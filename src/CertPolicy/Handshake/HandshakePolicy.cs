@@ -24,7 +24,7 @@ namespace CertPolicy;
 /// </list>
 /// Thread-safe; create one per endpoint profile and share it.
 /// </summary>
-public sealed class HandshakePolicy
+public sealed partial class HandshakePolicy
 {
     /// <summary>The default number of decisions the fast path keeps.</summary>
     public const int DefaultCacheCapacity = 1024;
@@ -133,7 +133,7 @@ public sealed class HandshakePolicy
             if (presented is { } judged)
             {
                 return certificate is not null && judged.Certificates.Count > 0
-                    && judged.Certificates[0].Span.SequenceEqual(PresentedCertificates.Capture(certificate, null).Certificates[0].Span);
+                    && judged.Certificates[0].Span.SequenceEqual(PresentedCertificates.Capture(certificate, (X509Chain?)null).Certificates[0].Span);
             }
 
             presented = PresentedCertificates.Capture(certificate, chain);
@@ -161,49 +161,6 @@ public sealed class HandshakePolicy
         return decision;
     }
 
-    /// <summary>
-    /// A handler for <see cref="HttpClient"/> that judges each server by the host and port of the request's URI.
-    /// Works for any number of servers, through proxies too. The synchronous rules of
-    /// <see cref="CreateValidationCallback"/> apply: Warn without a remembered approval refuses.
-    /// </summary>
-    /// <remarks>
-    /// <see cref="HttpClientHandler"/> has no chain policy, so the platform's own chain build before the callback runs
-    /// with its defaults and may download a missing issuer named by the server's certificate (AIA). CertPolicy ignores
-    /// that build's verdict, so trust is unaffected; for HTTP that must never touch the network beyond the server,
-    /// use <see cref="Configure(SocketsHttpHandler, ServerIdentity)"/>.
-    /// </remarks>
-    /// <returns>A new handler; the caller owns it.</returns>
-    public HttpClientHandler CreateHttpClientHandler()
-    {
-        var handler = new HttpClientHandler
-        {
-            CheckCertificateRevocationList = false,
-        };
-        handler.ServerCertificateCustomValidationCallback = (request, certificate, chain, errors) =>
-            request.RequestUri is { } uri
-            && ServerIdentity.TryCreate(uri.HostNameType == UriHostNameType.IPv6 ? uri.Host.Trim('[', ']') : uri.IdnHost, uri.Port, out ServerIdentity? identity, out _)
-            && ShouldConnect(identity, certificate, chain);
-        return handler;
-    }
-
-    /// <summary>
-    /// Sets a <see cref="SocketsHttpHandler"/> up to judge every server it connects to as <paramref name="identity"/>:
-    /// for a client dedicated to one server (an agent's client of its management server). A request to another
-    /// host is refused, since its certificate does not name <paramref name="identity"/>.
-    /// </summary>
-    /// <param name="handler">The handler to change.</param>
-    /// <param name="identity">The one server the handler talks to.</param>
-    public void Configure(SocketsHttpHandler handler, ServerIdentity identity)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        ArgumentNullException.ThrowIfNull(identity);
-        // A copy: the handler's options object may be shared with other handlers. The target host is left as it is
-        // (the handler takes it from each request's URI when none is set).
-        SslClientAuthenticationOptions options = ClientOptions.Copy(handler.SslOptions);
-        SetValidation(options, CreateValidationCallback(identity));
-        handler.SslOptions = options;
-    }
-
     /// <summary>Sets the validation callback and the cheapest offline platform chain build on options this policy owns (a copy).</summary>
     private static void SetValidation(SslClientAuthenticationOptions options, RemoteCertificateValidationCallback callback)
     {
@@ -227,18 +184,7 @@ public sealed class HandshakePolicy
                 return DecideFully(engine, identity, certificate, chain).ShouldConnect;
             }
 
-            var presented = new PresentedChain(identity, leaf.RawDataMemory.Span, chain?.ChainPolicy.ExtraStore);
-            if (_cache.TryGet(presented, engine, out CertificateDecision? cached))
-            {
-                engine.ObserveCachedAnswer(cached, started);
-                return cached.ShouldConnect;
-            }
-
-            // Read before deciding: a decision under way when the cache is cleared is not added to it.
-            long generation = _cache.Generation;
-            CertificateDecision decision = DecideFully(engine, identity, certificate, chain);
-            _cache.Add(presented, engine, decision, generation);
-            return decision.ShouldConnect;
+            return Decide(engine, identity, leaf, chain?.ChainPolicy.ExtraStore, started).ShouldConnect;
         }
 #pragma warning disable CA1031 // A handshake callback must never throw: anything unexpected refuses (fail closed).
         catch (Exception)
@@ -246,6 +192,23 @@ public sealed class HandshakePolicy
         {
             return false;
         }
+    }
+
+    /// <summary>The fast path and, on a miss, the full path, for a leaf and the other certificates the server sent.</summary>
+    private CertificateDecision Decide(CertificateDecisionEngine engine, ServerIdentity identity, X509Certificate2 leaf, X509Certificate2Collection? others, long started)
+    {
+        var presented = new PresentedChain(identity, leaf.RawDataMemory.Span, others);
+        if (_cache.TryGet(presented, engine, out CertificateDecision? cached))
+        {
+            engine.ObserveCachedAnswer(cached, started);
+            return cached;
+        }
+
+        // Read before deciding: a decision under way when the cache is cleared is not added to it.
+        long generation = _cache.Generation;
+        CertificateDecision decision = engine.DecideWithoutPrompt(PresentedCertificates.Capture(leaf, others).Certificates, identity);
+        _cache.Add(presented, engine, decision, generation);
+        return decision;
     }
 
     private static CertificateDecision DecideFully(CertificateDecisionEngine engine, ServerIdentity identity, X509Certificate? certificate, X509Chain? chain) =>

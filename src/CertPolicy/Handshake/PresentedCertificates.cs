@@ -12,7 +12,10 @@ internal sealed class PresentedCertificates
 
     public IReadOnlyList<ReadOnlyMemory<byte>> Certificates { get; }
 
-    public static PresentedCertificates Capture(X509Certificate? certificate, X509Chain? chain)
+    public static PresentedCertificates Capture(X509Certificate? certificate, X509Chain? chain) =>
+        Capture(certificate, chain?.ChainPolicy.ExtraStore);
+
+    public static PresentedCertificates Capture(X509Certificate? certificate, X509Certificate2Collection? others)
     {
         if (certificate is null)
         {
@@ -21,9 +24,9 @@ internal sealed class PresentedCertificates
 
         ReadOnlyMemory<byte> leaf = certificate is X509Certificate2 leaf2 ? leaf2.RawDataMemory : certificate.GetRawCertData();
         var all = new List<ReadOnlyMemory<byte>>(4) { leaf };
-        if (chain is not null)
+        if (others is not null)
         {
-            foreach (X509Certificate2 other in chain.ChainPolicy.ExtraStore)
+            foreach (X509Certificate2 other in others)
             {
                 ReadOnlyMemory<byte> der = other.RawDataMemory;
                 if (!der.Span.SequenceEqual(leaf.Span))

@@ -19,11 +19,11 @@ public sealed class HandshakeHttpTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     [Fact]
-    public async Task The_http_client_handler_reads_a_valid_servers_answer()
+    public async Task The_http_handler_reads_a_valid_servers_answer()
     {
         await using var server = LoopbackTlsServer.Start(HandshakePki.LoopbackIP, application: LoopbackApplication.Http);
         using var agent = new Agent(InvalidCertificateAction.Deny);
-        using var client = new HttpClient(agent.Policy.CreateHttpClientHandler()) { Timeout = TimeSpan.FromSeconds(10) };
+        using var client = new HttpClient(agent.Policy.CreateHttpHandler()) { Timeout = TimeSpan.FromSeconds(10) };
 
         string body = await client.GetStringAsync(new Uri($"https://127.0.0.1:{server.Port}/status"), TestContext.Current.CancellationToken);
 
@@ -32,25 +32,32 @@ public sealed class HandshakeHttpTests : IDisposable
     }
 
     [Fact]
-    public async Task The_http_client_handler_refuses_an_invalid_certificate_under_Deny()
+    public async Task The_http_handler_refuses_an_invalid_certificate_under_Deny()
     {
         await using var server = LoopbackTlsServer.Start(ExpiredIP.Value, application: LoopbackApplication.Http);
         using var agent = new Agent(InvalidCertificateAction.Deny);
-        using var client = new HttpClient(agent.Policy.CreateHttpClientHandler()) { Timeout = TimeSpan.FromSeconds(10) };
+        using var client = new HttpClient(agent.Policy.CreateHttpHandler()) { Timeout = TimeSpan.FromSeconds(10) };
 
-        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetStringAsync(new Uri($"https://127.0.0.1:{server.Port}/status"), TestContext.Current.CancellationToken));
+        HttpRequestException failure = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetStringAsync(new Uri($"https://127.0.0.1:{server.Port}/status"), TestContext.Current.CancellationToken));
 
+        // The refusal is ours, with its decision: the reason, the server, and the certificate with its fingerprint.
+        CertificateRejectedException rejected = Assert.IsType<CertificateRejectedException>(failure.InnerException);
+        Assert.Same(rejected, CertificateRejectedException.Find(failure));
+        Assert.Equal(DecisionReason.DeniedByPolicy, rejected.Decision.Reason);
+        Assert.Equal(ServerIdentity.Create("127.0.0.1", server.Port), rejected.Decision.Report.Identity);
+        Assert.Equal(Convert.ToHexString(ExpiredIP.Value.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256)), rejected.Decision.Report.Certificate?.Sha256Fingerprint);
+        Assert.NotEmpty(rejected.Decision.Report.Modern.Problems);
         Assert.Equal("denied_by_policy", agent.LastReason);
         ServedConnection connection = await server.NextConnectionAsync();
         Assert.Equal(0, connection.BytesReceived);
     }
 
     [Fact]
-    public async Task The_http_client_handler_judges_each_request_by_its_host_and_port()
+    public async Task The_http_handler_judges_each_request_by_its_host_and_port()
     {
         await using var server = LoopbackTlsServer.Start(HandshakePki.LoopbackIP, application: LoopbackApplication.Http);
         using var agent = new Agent(InvalidCertificateAction.Warn, new ScriptedPrompt(PromptAnswer.Allow));
-        using var client = new HttpClient(agent.Policy.CreateHttpClientHandler()) { Timeout = TimeSpan.FromSeconds(10) };
+        using var client = new HttpClient(agent.Policy.CreateHttpHandler()) { Timeout = TimeSpan.FromSeconds(10) };
 
         // The server's certificate names 127.0.0.1, not "localhost": under Warn, without a remembered approval, the
         // synchronous handler refuses (an HTTP request cannot wait for a person) and asks nobody.
@@ -131,7 +138,7 @@ public sealed class HandshakeHttpTests : IDisposable
     /// <summary>The same server, asked for as "localhost" (a loopback name).</summary>
     private static async Task<string> LocalhostAsync(Agent agent, int port)
     {
-        using var client = new HttpClient(agent.Policy.CreateHttpClientHandler()) { Timeout = TimeSpan.FromSeconds(10) };
+        using var client = new HttpClient(agent.Policy.CreateHttpHandler()) { Timeout = TimeSpan.FromSeconds(10) };
         return await client.GetStringAsync(new Uri($"https://localhost:{port}/"), TestContext.Current.CancellationToken);
     }
 }

@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using CertPolicy.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CertPolicy.Tests.Handshake;
@@ -234,15 +235,24 @@ public sealed class HandshakeReviewTests
     }
 
     [Fact]
-    public Task The_validation_callback_options_fetch_nothing_for_a_missing_issuer() => FetchesNothingForAMissingIssuerAsync(throughHttpClientHandler: false);
+    public Task The_validation_callback_options_fetch_nothing_for_a_missing_issuer() => FetchesNothingForAMissingIssuerAsync(HttpEntryPoint.None);
 
-    // Known and not fixed (it needs a public API change): HttpClientHandler exposes no chain policy, so the
-    // platform's build before the callback may download a missing issuer from the leaf's AIA URL (any address the
-    // server names), waiting up to about 15 seconds.
-    [Fact(Skip = "Known: CreateHttpClientHandler cannot turn off the platform's AIA downloads (HttpClientHandler has no CertificateChainPolicy).")]
-    public Task The_http_client_handler_fetches_nothing_for_a_missing_issuer() => FetchesNothingForAMissingIssuerAsync(throughHttpClientHandler: true);
+    // Every HTTP entry point keeps the platform's chain build offline: no issuer is fetched from the leaf's AIA URL.
+    [Theory]
+    [InlineData(HttpEntryPoint.CreateHttpHandler)]
+    [InlineData(HttpEntryPoint.ConfigureForOneServer)]
+    [InlineData(HttpEntryPoint.UseCertPolicy)]
+    public Task The_http_client_handler_fetches_nothing_for_a_missing_issuer(HttpEntryPoint entryPoint) => FetchesNothingForAMissingIssuerAsync(entryPoint);
 
-    private static async Task FetchesNothingForAMissingIssuerAsync(bool throughHttpClientHandler)
+    public enum HttpEntryPoint
+    {
+        None,
+        CreateHttpHandler,
+        ConfigureForOneServer,
+        UseCertPolicy,
+    }
+
+    private static async Task FetchesNothingForAMissingIssuerAsync(HttpEntryPoint entryPoint)
     {
         // A leaf whose issuer the server does not send, with an authority information access URL on loopback: a
         // platform chain build allowed to download would fetch the issuer from there.
@@ -256,21 +266,45 @@ public sealed class HandshakeReviewTests
             IPAddresses = [System.Net.IPAddress.Loopback],
             Extensions = [new X509AuthorityInformationAccessExtension(null, [$"http://127.0.0.1:{fetchPort}/issuer.cer"])],
         });
-        await using var server = LoopbackTlsServer.Start(leaf, application: throughHttpClientHandler ? LoopbackApplication.Http : LoopbackApplication.Echo);
+        await using var server = LoopbackTlsServer.Start(leaf, application: entryPoint == HttpEntryPoint.None ? LoopbackApplication.Echo : LoopbackApplication.Http);
         using var agent = new Agent(InvalidCertificateAction.Deny);
         var identity = ServerIdentity.Create("127.0.0.1", server.Port);
+        var uri = new Uri($"https://127.0.0.1:{server.Port}/");
 
-        if (throughHttpClientHandler)
+        switch (entryPoint)
         {
-            using var client = new HttpClient(agent.Policy.CreateHttpClientHandler()) { Timeout = TimeSpan.FromSeconds(30) };
-            await Assert.ThrowsAsync<HttpRequestException>(() => client.GetStringAsync(new Uri($"https://127.0.0.1:{server.Port}/"), TestContext.Current.CancellationToken));
-        }
-        else
-        {
-            Assert.False((await TlsClient.ConnectWithCallbackAsync(agent.Policy, identity, server.Port)).Connected);
+            case HttpEntryPoint.None:
+                Assert.False((await TlsClient.ConnectWithCallbackAsync(agent.Policy, identity, server.Port)).Connected);
+                Assert.Equal("denied_by_policy", agent.LastReason);
+                break;
+            case HttpEntryPoint.CreateHttpHandler:
+                using (var client = new HttpClient(agent.Policy.CreateHttpHandler()) { Timeout = TimeSpan.FromSeconds(30) })
+                {
+                    Assert.Equal(DecisionReason.DeniedByPolicy, (await HttpClientFactoryKit.RefusedAsync(client, uri)).Decision.Reason);
+                }
+
+                break;
+            case HttpEntryPoint.ConfigureForOneServer:
+                var handler = new SocketsHttpHandler();
+                agent.Policy.Configure(handler, identity);
+                using (var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) })
+                {
+                    Assert.Equal(DecisionReason.DeniedByPolicy, (await HttpClientFactoryKit.RefusedAsync(client, uri)).Decision.Reason);
+                }
+
+                break;
+            default:
+                using (var kit = new HttpClientFactoryKit())
+                {
+                    kit.Services.AddHttpClient("agent", client => client.Timeout = TimeSpan.FromSeconds(30)).UseCertPolicy(HttpClientFactoryKit.Profile);
+                    await using ServiceProvider provider = kit.Services.BuildServiceProvider();
+                    HttpClient client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("agent");
+                    Assert.Equal(DecisionReason.DeniedByPolicy, (await HttpClientFactoryKit.RefusedAsync(client, uri)).Decision.Reason);
+                }
+
+                break;
         }
 
-        Assert.Equal("denied_by_policy", agent.LastReason);
         Assert.False(fetches.Pending());
     }
 
