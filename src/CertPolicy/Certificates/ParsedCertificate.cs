@@ -124,7 +124,10 @@ internal sealed class ParsedCertificate
             NotAfter,
             Sha256Fingerprint,
             [.. DnsNames],
-            addresses);
+            addresses)
+        {
+            SpkiSha256 = PublicKey.Fingerprint,
+        };
     }
 
     /// <summary>Parses a certificate; never throws for bad input.</summary>

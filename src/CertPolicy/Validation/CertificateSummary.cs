@@ -56,6 +56,9 @@ public sealed class CertificateSummary
     /// <summary>The SHA-256 of the certificate's DER, as upper-case hexadecimal without separators.</summary>
     public string Sha256Fingerprint { get; }
 
+    /// <summary>The SHA-256 of the SubjectPublicKeyInfo, as upper-case hexadecimal; null when the summary was not made from a parsed certificate.</summary>
+    internal string? SpkiSha256 { get; init; }
+
     /// <summary>The dNSName entries of the subject alternative name extension.</summary>
     public IReadOnlyList<string> DnsNames { get; }
 
