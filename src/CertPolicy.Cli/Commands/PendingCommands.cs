@@ -90,9 +90,8 @@ internal static class PendingCommands
     private static int List(CliEnvironment environment, string? file, bool json)
     {
         // The approvals file is checked as for list (a folder, a missing folder: errors); nothing is created.
-        FileApprovalStore approvals = ApprovalsAccess.OpenForChanging(file ?? ApprovalsAccess.DefaultPath(), environment.TimeProvider, new MessageCollector());
         var messages = new MessageCollector();
-        var store = new PendingQuestionStore(PendingQuestionStore.FilePathFor(approvals.FilePath), environment.TimeProvider, messages);
+        (_, PendingQuestionStore store) = OpenStores(environment, file, messages);
         bool exists = File.Exists(store.FilePath);
         IReadOnlyList<PendingQuestion> questions = store.List();
         if (messages.Messages.Count > 0)
@@ -154,8 +153,7 @@ internal static class PendingCommands
     {
         (ServerIdentity server, CertificateFingerprint certificate) = ParseQuestion(serverText, sha256);
         var messages = new MessageCollector();
-        FileApprovalStore approvals = ApprovalsAccess.OpenForChanging(file ?? ApprovalsAccess.DefaultPath(), environment.TimeProvider, messages);
-        var store = new PendingQuestionStore(PendingQuestionStore.FilePathFor(approvals.FilePath), environment.TimeProvider, messages);
+        (FileApprovalStore approvals, PendingQuestionStore store) = OpenStores(environment, file, messages);
         CertificateApproval approval;
         try
         {
@@ -187,8 +185,7 @@ internal static class PendingCommands
     {
         (ServerIdentity server, CertificateFingerprint certificate) = ParseQuestion(serverText, sha256);
         var messages = new MessageCollector();
-        FileApprovalStore approvals = ApprovalsAccess.OpenForChanging(file ?? ApprovalsAccess.DefaultPath(), environment.TimeProvider, messages);
-        var store = new PendingQuestionStore(PendingQuestionStore.FilePathFor(approvals.FilePath), environment.TimeProvider, messages);
+        (FileApprovalStore approvals, PendingQuestionStore store) = OpenStores(environment, file, messages);
         bool removed;
         try
         {
@@ -211,6 +208,13 @@ internal static class PendingCommands
             PendingFile = store.FilePath,
         });
         return ExitCodes.Valid;
+    }
+
+    /// <summary>The agent's approvals (path checked, nothing created) and the questions beside them.</summary>
+    private static (FileApprovalStore Approvals, PendingQuestionStore Questions) OpenStores(CliEnvironment environment, string? file, MessageCollector messages)
+    {
+        FileApprovalStore approvals = ApprovalsAccess.OpenForChanging(file ?? ApprovalsAccess.DefaultPath(), environment.TimeProvider, messages);
+        return (approvals, new PendingQuestionStore(PendingQuestionStore.FilePathFor(approvals.FilePath), environment.TimeProvider, messages));
     }
 
     private static (ServerIdentity Server, CertificateFingerprint Certificate) ParseQuestion(string serverText, string sha256)

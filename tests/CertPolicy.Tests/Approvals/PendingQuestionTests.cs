@@ -221,12 +221,7 @@ public sealed class PendingQuestionTests : IDisposable
 
         // Another process's view of the files: a tray application or the certpolicy tool.
         var answerer = new PendingQuestionStore(PendingPath);
-        var sha256 = CertificateFingerprint.Compute(HandshakePki.UntrustedRoot.RawData);
-        for (int i = 0; answerer.Find(Server(server.Port), sha256) is null; i++)
-        {
-            Assert.True(i < 400, "The question was never recorded.");
-            await Task.Delay(25, Ct);
-        }
+        CertificateFingerprint sha256 = await WaitForQuestionAsync(answerer, Server(server.Port));
 
         await answerer.ApproveAsync(Server(server.Port), sha256, new FileApprovalStore(ApprovalsPath), Ct);
         ClientResult result = await waiting.WaitAsync(Bound, Ct);
@@ -243,13 +238,9 @@ public sealed class PendingQuestionTests : IDisposable
         var policy = new HandshakePolicy(Engine(approvals, prompt, pending: null, TimeSpan.FromSeconds(30)));
         Task<ClientResult> waiting = Task.Run(() => TlsClient.ConnectAsync(policy, Server(server.Port), server.Port), Ct);
 
+        // Another process's view of the files: a tray application or the certpolicy tool.
         var answerer = new PendingQuestionStore(PendingPath);
-        var sha256 = CertificateFingerprint.Compute(HandshakePki.UntrustedRoot.RawData);
-        for (int i = 0; answerer.Find(Server(server.Port), sha256) is null; i++)
-        {
-            Assert.True(i < 400, "The question was never recorded.");
-            await Task.Delay(25, Ct);
-        }
+        CertificateFingerprint sha256 = await WaitForQuestionAsync(answerer, Server(server.Port));
 
         Assert.True(await answerer.DenyAsync(Server(server.Port), sha256, Ct));
         ClientResult result = await waiting.WaitAsync(Bound, Ct);
@@ -272,6 +263,19 @@ public sealed class PendingQuestionTests : IDisposable
         CertificateDecision decision = await deciding.AsTask().WaitAsync(Bound, Ct);
         Assert.Equal(DecisionReason.PromptTimedOut, decision.Reason);
         Assert.Equal(1, Assert.Single(new PendingQuestionStore(PendingPath).List()).Attempts);
+    }
+
+    /// <summary>Waits (at most 10 s) until the question for the untrusted certificate is recorded, as another process sees it.</summary>
+    private static async Task<CertificateFingerprint> WaitForQuestionAsync(PendingQuestionStore answerer, ServerIdentity server)
+    {
+        var sha256 = CertificateFingerprint.Compute(HandshakePki.UntrustedRoot.RawData);
+        for (int i = 0; answerer.Find(server, sha256) is null; i++)
+        {
+            Assert.True(i < 400, "The question was never recorded.");
+            await Task.Delay(25, Ct);
+        }
+
+        return sha256;
     }
 
     private CertificateDecisionEngine HeadlessEngine(PendingQuestionStore? questions = null) =>
