@@ -100,6 +100,7 @@ internal static class CertPolicyCli
             [list] = ApprovalsCommand.ListExamples,
             [forget] = ApprovalsCommand.ForgetExamples,
         };
+        PendingCommands.AddTo(approvals, environment, examples);
         HelpOption help = root.Options.OfType<HelpOption>().Single();
         help.Action = new HelpWithExamplesAction((HelpAction)help.Action!, examples);
         return root;

@@ -199,6 +199,6 @@ internal static class ApprovalsCommand
         return ExitCodes.Valid;
     }
 
-    private static IEnumerable<string> ProblemNames(CertificateProblemKinds kinds) =>
+    internal static IEnumerable<string> ProblemNames(CertificateProblemKinds kinds) =>
         Enum.GetValues<CertificateProblemKinds>().Where(k => k != CertificateProblemKinds.None && (kinds & k) == k).Select(k => k.ToString());
 }

@@ -332,6 +332,8 @@ internal sealed class ApprovalsUsedJson
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(JudgementJson))]
 [JsonSerializable(typeof(ApprovalListJson))]
+[JsonSerializable(typeof(PendingListJson))]
+[JsonSerializable(typeof(PendingAnswerJson))]
 [JsonSerializable(typeof(ErrorEnvelopeJson))]
 [JsonSerializable(typeof(PlanJson))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -118,17 +118,27 @@ internal static class ApprovalFileFormat
         return new CertificateApproval(server, sha256, kinds, entry.ApprovedAt, entry.Subject, unknown is null ? [] : [.. unknown]);
     }
 
-    public static ApprovalEntryModel ToEntry(CertificateApproval approval)
+    /// <summary>The names of the problem kinds in <paramref name="kinds"/>, in the order of their values (as files hold them).</summary>
+    public static List<string> ProblemNames(CertificateProblemKinds kinds)
     {
         var problems = new List<string>();
         foreach (CertificateProblemKinds kind in KindsInOrder)
         {
-            if ((approval.AcceptedProblems & kind) != 0)
+            if ((kinds & kind) != 0)
             {
                 problems.Add(kind.ToString());
             }
         }
 
+        return problems;
+    }
+
+    /// <summary>The problem kind named <paramref name="name"/>, when this version knows it.</summary>
+    public static bool TryReadKind(string name, out CertificateProblemKinds kind) => KindsByName.TryGetValue(name, out kind);
+
+    public static ApprovalEntryModel ToEntry(CertificateApproval approval)
+    {
+        List<string> problems = ProblemNames(approval.AcceptedProblems);
         problems.AddRange(approval.UnknownProblemNames);
         return new ApprovalEntryModel
         {

@@ -23,6 +23,7 @@ public sealed class CertificateDecisionEngine
     private readonly PromptFlights _flights;
     private readonly Distrust _distrust;
     private readonly PreApprovals _preApprovals;
+    private readonly PendingQuestionStore? _pendingQuestions;
 
     /// <summary>Creates an engine.</summary>
     /// <param name="validator">The validator of this profile: every decision is taken on a report it produced.</param>
@@ -45,6 +46,7 @@ public sealed class CertificateDecisionEngine
         PromptTimeout = options.PromptTimeout;
         TimeProvider = options.TimeProvider ?? validator.TimeProvider;
         _prompt = options.Prompt;
+        _pendingQuestions = options.Prompt is PendingQuestionPrompt ? null : options.PendingQuestions;
         _logger = (ILogger?)options.LoggerFactory?.CreateLogger<CertificateDecisionEngine>() ?? NullLogger.Instance;
         _metrics = metrics ?? CertPolicyMetrics.Create(options.MeterFactory);
         _flights = flights;
@@ -109,7 +111,14 @@ public sealed class CertificateDecisionEngine
         ArgumentNullException.ThrowIfNull(identity);
         long started = Stopwatch.GetTimestamp();
         ValidationReport report = Validator.Validate(presentedCertificates, identity);
-        return DecideWithoutAsking(report, started) ?? Decide(report, DecisionOutcome.Refuse, DecisionReason.NeedsUserAnswer, started);
+        if (DecideWithoutAsking(report, started) is not { } decision)
+        {
+            return Decide(report, DecisionOutcome.Refuse, DecisionReason.NeedsUserAnswer, started);
+        }
+
+        // A synchronous caller cannot wait for the file: the question is recorded in the background.
+        _ = RecordIfUnansweredAsync(decision).AsTask();
+        return decision;
     }
 
     /// <summary>Decides on a report, asking when needed (for the tests of the rules on hand-made reports).</summary>
@@ -142,8 +151,39 @@ public sealed class CertificateDecisionEngine
 
     private ValueTask<CertificateDecision> DecideAsync(ValidationReport report, long started, CancellationToken cancellationToken) =>
         DecideWithoutAsking(report, started) is { } decision
-            ? new ValueTask<CertificateDecision>(decision)
+            ? RecordIfUnansweredAsync(decision)
             : AskAsync(report, started, cancellationToken);
+
+    /// <summary>
+    /// THE hook of pending questions (issue 17): a refusal because no one could answer (no prompt, or the prompt
+    /// timed out) is recorded in the profile's <see cref="PendingQuestionStore"/>, so that an administrator can
+    /// answer it out of band. The decision itself is unchanged; a failure to record is logged, never thrown.
+    /// </summary>
+    private async ValueTask<CertificateDecision> RecordIfUnansweredAsync(CertificateDecision decision)
+    {
+        if (_pendingQuestions is null
+            || decision.Reason is not (DecisionReason.NoPrompt or DecisionReason.PromptTimedOut)
+            || decision.Report.Identity is not { } server
+            || decision.Report.Certificate is not { } certificate)
+        {
+            return decision;
+        }
+
+        try
+        {
+            PendingQuestion question = await _pendingQuestions.RecordAsync(
+                new CertificatePromptRequest(ProfileName, server, certificate, decision.Report.Verdict), CancellationToken.None).ConfigureAwait(false);
+            PendingQuestionLog.Recorded(_logger, ProfileName, server, certificate.Subject, question.Fingerprint.ToString(), question.Problems, _pendingQuestions.FilePath, question.Attempts);
+        }
+#pragma warning disable CA1031 // Recording is a courtesy to the administrator: the refusal stands whatever happens here.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            PendingQuestionLog.NotRecorded(_logger, ex, ProfileName, server, certificate.Sha256Fingerprint);
+        }
+
+        return decision;
+    }
 
     /// <summary>Every decision that needs no question; null when the user has to be asked.</summary>
     private CertificateDecision? DecideWithoutAsking(ValidationReport report, long started)
@@ -250,7 +290,7 @@ public sealed class CertificateDecisionEngine
         }
 
         _flights.Leave(flight, gaveUp: false);
-        return result.Status switch
+        CertificateDecision decision = result.Status switch
         {
             PromptStatus.Approved => Decide(
                 report,
@@ -262,6 +302,7 @@ public sealed class CertificateDecisionEngine
             PromptStatus.TimedOut => Decide(report, DecisionOutcome.Refuse, DecisionReason.PromptTimedOut, started),
             _ => Decide(report, DecisionOutcome.Refuse, DecisionReason.PromptFailed, started, result.Error),
         };
+        return await RecordIfUnansweredAsync(decision).ConfigureAwait(false);
     }
 
     /// <summary>Asks the user once for every waiting connection, and remembers a "yes". Never throws.</summary>

@@ -34,6 +34,13 @@ public sealed class CertificateDecisionEngineOptions
     /// <summary>Who to ask under <see cref="InvalidCertificateAction.Warn"/>. Default (null): no one, so such certificates are refused.</summary>
     public ICertificatePrompt? Prompt { get; set; }
 
+    /// <summary>
+    /// Where questions no one answered are recorded (no <see cref="Prompt"/>, or it timed out), so that an
+    /// administrator can answer them out of band. Default (null): they are not recorded. Not used when
+    /// <see cref="Prompt"/> is a <see cref="PendingQuestionPrompt"/>, which records them itself.
+    /// </summary>
+    public PendingQuestionStore? PendingQuestions { get; set; }
+
     /// <summary>How long to wait for the user's answer before refusing. Default: two minutes; more than zero and at most one day.</summary>
     public TimeSpan PromptTimeout { get; set; } = DefaultPromptTimeout;
 

@@ -1,0 +1,126 @@
+using System.Text.Json;
+using CertPolicy.Cli.Tests.Support;
+
+namespace CertPolicy.Cli.Tests.Commands;
+
+/// <summary><c>certpolicy approvals pending|approve|deny</c> over files a headless agent's engine really wrote.</summary>
+public sealed class PendingCommandsTests : IDisposable
+{
+    private readonly TestChain _chain = new();
+    private readonly TempFolder _folder = new();
+
+    public void Dispose()
+    {
+        _chain.Dispose();
+        _folder.Dispose();
+    }
+
+    private string ApprovalsFile => _folder.File("approvals.json");
+
+    private static ServerIdentity Server => ServerIdentity.Create(TestChain.ServerName, 8443);
+
+    [Fact]
+    public async Task Pending_lists_the_question_a_headless_agent_recorded()
+    {
+        await AskHeadlessAsync(times: 2);
+
+        CliResult text = await CliRun.RunAsync("approvals", "pending", "--approvals", ApprovalsFile);
+        CliResult json = await CliRun.RunAsync("approvals", "pending", "--approvals", ApprovalsFile, "--json");
+
+        Assert.True(text.ExitCode == 0, text.ToString());
+        Assert.Contains("1 pending question", text.Output, StringComparison.Ordinal);
+        Assert.Contains(_chain.LeafSha256, text.Output, StringComparison.Ordinal);
+        Assert.Contains("2 attempt(s)", text.Output, StringComparison.Ordinal);
+        Assert.True(json.ExitCode == 0, json.ToString());
+        using JsonDocument document = JsonDocument.Parse(json.Output);
+        JsonElement question = Assert.Single(document.RootElement.GetProperty("questions").EnumerateArray());
+        Assert.Equal($"{TestChain.ServerName}:8443", question.GetProperty("server").GetString());
+        Assert.Equal(_chain.LeafSha256, question.GetProperty("sha256").GetString());
+        Assert.Equal(64, question.GetProperty("spkiSha256").GetString()!.Length);
+        Assert.Equal(2, question.GetProperty("attempts").GetInt32());
+        Assert.Contains("UntrustedRoot", question.GetProperty("problems").EnumerateArray().Select(p => p.GetString()));
+    }
+
+    [Fact]
+    public async Task Approve_remembers_exactly_the_question_and_the_agent_then_connects()
+    {
+        CertificateDecisionEngine engine = await AskHeadlessAsync(times: 1);
+
+        CliResult result = await CliRun.RunAsync("approvals", "approve", $"{TestChain.ServerName}:8443", "--sha256", _chain.LeafSha256.ToLowerInvariant(), "--approvals", ApprovalsFile, "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using JsonDocument document = JsonDocument.Parse(result.Output);
+        Assert.Equal("approved", document.RootElement.GetProperty("result").GetString());
+        CertificateApproval approval = Assert.Single(new FileApprovalStore(ApprovalsFile).List());
+        Assert.Equal(_chain.LeafFingerprint, approval.Fingerprint);
+        Assert.Empty(new PendingQuestionStore(PendingQuestionStore.FilePathFor(ApprovalsFile)).List());
+        CertificateDecision decision = await engine.DecideAsync(TestPki.Der(_chain.Leaf, _chain.Intermediate, _chain.Root), Server, TestContext.Current.CancellationToken);
+        Assert.True(decision.Reason == DecisionReason.RememberedApproval, $"{decision.Reason}: {decision.Report.Verdict.Kinds} vs approved {approval.AcceptedProblems} for {approval.Server}");
+    }
+
+    [Fact]
+    public async Task Approve_of_a_certificate_nobody_asked_about_exits_1_with_a_clear_error()
+    {
+        await AskHeadlessAsync(times: 1);
+        string never = new string('A', 64);
+
+        CliResult text = await CliRun.RunAsync("approvals", "approve", $"{TestChain.ServerName}:8443", "--sha256", never, "--approvals", ApprovalsFile);
+        CliResult json = await CliRun.RunAsync("approvals", "approve", $"{TestChain.ServerName}:8443", "--sha256", never, "--approvals", ApprovalsFile, "--json");
+
+        Assert.Equal(1, text.ExitCode);
+        Assert.Contains("No pending question exists", Assert.Single(text.ErrorLines), StringComparison.Ordinal);
+        Assert.Equal(1, json.ExitCode);
+        using JsonDocument document = JsonDocument.Parse(json.Output);
+        Assert.Equal("not-pending", document.RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.Empty(new FileApprovalStore(ApprovalsFile).List());
+    }
+
+    [Fact]
+    public async Task Deny_removes_the_question_and_remembers_nothing()
+    {
+        await AskHeadlessAsync(times: 1);
+
+        CliResult denied = await CliRun.RunAsync("approvals", "deny", $"{TestChain.ServerName}:8443", "--sha256", _chain.LeafSha256, "--approvals", ApprovalsFile);
+        CliResult again = await CliRun.RunAsync("approvals", "deny", $"{TestChain.ServerName}:8443", "--sha256", _chain.LeafSha256, "--approvals", ApprovalsFile, "--json");
+
+        Assert.True(denied.ExitCode == 0, denied.ToString());
+        Assert.Contains("Denied", denied.Output, StringComparison.Ordinal);
+        Assert.Empty(new PendingQuestionStore(PendingQuestionStore.FilePathFor(ApprovalsFile)).List());
+        Assert.Empty(new FileApprovalStore(ApprovalsFile).List());
+        Assert.Equal(0, again.ExitCode);
+        using JsonDocument document = JsonDocument.Parse(again.Output);
+        Assert.Equal("not-pending", document.RootElement.GetProperty("result").GetString());
+    }
+
+    [Theory]
+    [InlineData("pending")]
+    [InlineData("approve")]
+    [InlineData("deny")]
+    public async Task Help_shows_examples(string command)
+    {
+        CliResult result = await CliRun.RunAsync("approvals", command, "--help");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"certpolicy approvals {command}", result.Output, StringComparison.Ordinal);
+        Assert.Contains("--json", result.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>A headless Warn agent (its own root not trusted, no prompt) refused <paramref name="times"/> times.</summary>
+    private async Task<CertificateDecisionEngine> AskHeadlessAsync(int times)
+    {
+        var engine = new CertificateDecisionEngine(
+            new CertificateValidator(new CertificateValidatorOptions { TrustStore = TrustStore.FromCertificates([]) }),
+            new CertificateDecisionEngineOptions
+            {
+                Approvals = new FileApprovalStore(ApprovalsFile),
+                PendingQuestions = new PendingQuestionStore(PendingQuestionStore.FilePathFor(ApprovalsFile)),
+            });
+        for (int i = 0; i < times; i++)
+        {
+            CertificateDecision decision = await engine.DecideAsync(TestPki.Der(_chain.Leaf, _chain.Intermediate, _chain.Root), Server, TestContext.Current.CancellationToken);
+            Assert.Equal(DecisionReason.NoPrompt, decision.Reason);
+        }
+
+        return engine;
+    }
+}
