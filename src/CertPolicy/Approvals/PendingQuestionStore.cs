@@ -109,7 +109,7 @@ public sealed class PendingQuestionStore
                 PendingQuestion? previous = index < 0 ? null : PendingQuestionFileFormat.ToQuestion(entries[index]);
                 if (previous is null && entries.Count >= Limit)
                 {
-                    PendingQuestionLog.Full(_logger, FilePath, Limit, request.Server);
+                    Log.PendingQuestionsFull(_logger, FilePath, Limit, request.Server);
                     throw new ApprovalStoreException(
                         $"The pending-questions file '{FilePath}' already holds {Limit} questions, the most it keeps; the question for {request.Server} was not recorded. Answer or deny some ('certpolicy approvals pending').",
                         FilePath);
@@ -179,7 +179,7 @@ public sealed class PendingQuestionStore
                 var approval = new CertificateApproval(server, certificate, question.Problems, _timeProvider.GetUtcNow(), question.Subject);
                 await approvals.SaveAsync(approval, cancellationToken).ConfigureAwait(false);
                 entries.RemoveAt(index);
-                PendingQuestionLog.Answered(_logger, server, certificate, "approved");
+                Log.PendingQuestionAnswered(_logger, server, certificate, "approved");
                 return (approval, true);
             },
             cancellationToken).ConfigureAwait(false);
@@ -204,7 +204,7 @@ public sealed class PendingQuestionStore
                 bool removed = entries.RemoveAll(e => KeyOf(e) == key) > 0;
                 if (removed)
                 {
-                    PendingQuestionLog.Answered(_logger, server, certificate, "denied");
+                    Log.PendingQuestionAnswered(_logger, server, certificate, "denied");
                 }
 
                 return (removed, removed);
@@ -299,7 +299,7 @@ public sealed class PendingQuestionStore
         if (_lastReportedProblem != read.Stamp)
         {
             _lastReportedProblem = read.Stamp;
-            PendingQuestionLog.Unusable(_logger, read.Error, FilePath, problem);
+            Log.PendingQuestionsFileUnusable(_logger, read.Error, FilePath, problem);
         }
 
         return View.Empty(read.Stamp, cacheable: false);
@@ -320,7 +320,7 @@ public sealed class PendingQuestionStore
             }
             catch (ApprovalStoreException ex)
             {
-                PendingQuestionLog.Unusable(_logger, ex, FilePath, problem);
+                Log.PendingQuestionsFileUnusable(_logger, ex, FilePath, problem);
             }
             finally
             {
@@ -335,7 +335,7 @@ public sealed class PendingQuestionStore
     private View MoveAside(string problem)
     {
         string aside = ApprovalFileQuarantine.MoveAside(FilePath, problem, _timeProvider.GetUtcNow(), null);
-        PendingQuestionLog.MovedAside(_logger, null, FilePath, problem, aside);
+        Log.PendingQuestionsFileMovedAside(_logger, null, FilePath, problem, aside);
         return View.Empty(FileStamp.Missing, cacheable: true);
     }
 

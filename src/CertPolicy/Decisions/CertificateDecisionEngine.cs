@@ -173,13 +173,13 @@ public sealed class CertificateDecisionEngine
         {
             PendingQuestion question = await _pendingQuestions.RecordAsync(
                 new CertificatePromptRequest(ProfileName, server, certificate, decision.Report.Verdict), CancellationToken.None).ConfigureAwait(false);
-            PendingQuestionLog.Recorded(_logger, ProfileName, server, certificate.Subject, question.Fingerprint.ToString(), question.Problems, _pendingQuestions.FilePath, question.Attempts);
+            Log.PendingQuestionRecorded(_logger, ProfileName, server, certificate.Subject, question.Fingerprint.ToString(), question.Problems, _pendingQuestions.FilePath, question.Attempts);
         }
 #pragma warning disable CA1031 // Recording is a courtesy to the administrator: the refusal stands whatever happens here.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            PendingQuestionLog.NotRecorded(_logger, ex, ProfileName, server, certificate.Sha256Fingerprint);
+            Log.PendingQuestionNotRecorded(_logger, ex, ProfileName, server, certificate.Sha256Fingerprint);
         }
 
         return decision;
