@@ -213,18 +213,8 @@ public sealed class PendingQuestionTests : IDisposable
     [Fact]
     public async Task A_pending_question_prompt_waits_for_an_answer_written_by_another_store()
     {
-        await using LoopbackTlsServer server = LoopbackTlsServer.Start(HandshakePki.UntrustedRoot);
-        var approvals = new FileApprovalStore(ApprovalsPath);
-        var prompt = new PendingQuestionPrompt(new PendingQuestionStore(PendingPath), approvals);
-        var policy = new HandshakePolicy(Engine(approvals, prompt, pending: null, TimeSpan.FromSeconds(30)));
-        Task<ClientResult> waiting = Task.Run(() => TlsClient.ConnectAsync(policy, Server(server.Port), server.Port), Ct);
-
-        // Another process's view of the files: a tray application or the certpolicy tool.
-        var answerer = new PendingQuestionStore(PendingPath);
-        CertificateFingerprint sha256 = await WaitForQuestionAsync(answerer, Server(server.Port));
-
-        await answerer.ApproveAsync(Server(server.Port), sha256, new FileApprovalStore(ApprovalsPath), Ct);
-        ClientResult result = await waiting.WaitAsync(Bound, Ct);
+        (ClientResult result, _) = await ConnectAndAnswerOutOfBandAsync(
+            async (answerer, server, sha256) => await answerer.ApproveAsync(server, sha256, new FileApprovalStore(ApprovalsPath), Ct));
         Assert.True(result.Connected);
         Assert.Equal(DecisionReason.ApprovedByUser, result.Decision!.Reason);
     }
@@ -232,18 +222,8 @@ public sealed class PendingQuestionTests : IDisposable
     [Fact]
     public async Task A_pending_question_prompt_refuses_when_the_question_is_denied()
     {
-        await using LoopbackTlsServer server = LoopbackTlsServer.Start(HandshakePki.UntrustedRoot);
-        var approvals = new FileApprovalStore(ApprovalsPath);
-        var prompt = new PendingQuestionPrompt(new PendingQuestionStore(PendingPath), approvals);
-        var policy = new HandshakePolicy(Engine(approvals, prompt, pending: null, TimeSpan.FromSeconds(30)));
-        Task<ClientResult> waiting = Task.Run(() => TlsClient.ConnectAsync(policy, Server(server.Port), server.Port), Ct);
-
-        // Another process's view of the files: a tray application or the certpolicy tool.
-        var answerer = new PendingQuestionStore(PendingPath);
-        CertificateFingerprint sha256 = await WaitForQuestionAsync(answerer, Server(server.Port));
-
-        Assert.True(await answerer.DenyAsync(Server(server.Port), sha256, Ct));
-        ClientResult result = await waiting.WaitAsync(Bound, Ct);
+        (ClientResult result, FileApprovalStore approvals) = await ConnectAndAnswerOutOfBandAsync(
+            async (answerer, server, sha256) => Assert.True(await answerer.DenyAsync(server, sha256, Ct)));
         Assert.False(result.Connected);
         Assert.Equal(DecisionReason.DeniedByUser, result.Decision!.Reason);
         Assert.Empty(approvals.List());
@@ -347,5 +327,26 @@ public sealed class PendingQuestionTests : IDisposable
             await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
             return PromptAnswer.Deny;
         }
+    }
+
+    /// <summary>
+    /// Connects through an engine whose prompt is a <see cref="PendingQuestionPrompt"/> and, while it waits, answers
+    /// the question it recorded through another store (another process's view of the files: a tray application or the
+    /// certpolicy tool).
+    /// </summary>
+    private async Task<(ClientResult Result, FileApprovalStore Approvals)> ConnectAndAnswerOutOfBandAsync(
+        Func<PendingQuestionStore, ServerIdentity, CertificateFingerprint, Task> answer)
+    {
+        await using LoopbackTlsServer server = LoopbackTlsServer.Start(HandshakePki.UntrustedRoot);
+        var approvals = new FileApprovalStore(ApprovalsPath);
+        var prompt = new PendingQuestionPrompt(new PendingQuestionStore(PendingPath), approvals);
+        var policy = new HandshakePolicy(Engine(approvals, prompt, pending: null, TimeSpan.FromSeconds(30)));
+        Task<ClientResult> waiting = Task.Run(() => TlsClient.ConnectAsync(policy, Server(server.Port), server.Port), Ct);
+
+        // Another process's view of the files: a tray application or the certpolicy tool.
+        var answerer = new PendingQuestionStore(PendingPath);
+        CertificateFingerprint sha256 = await WaitForQuestionAsync(answerer, Server(server.Port));
+        await answer(answerer, Server(server.Port), sha256);
+        return (await waiting.WaitAsync(Bound, Ct), approvals);
     }
 }
