@@ -38,7 +38,7 @@ internal static class PendingQuestionFileFormat
 
         if (model.Version > CurrentVersion)
         {
-            throw new ApprovalFileVersionException(model.Version);
+            throw new ApprovalFileVersionException(model.Version, CurrentVersion);
         }
 
         if (model.Version < 1)
@@ -86,7 +86,19 @@ internal static class PendingQuestionFileFormat
         }
 
         return new PendingQuestion(
-            server, sha256, entry.SpkiSha256, entry.Subject, entry.Issuer, entry.NotBefore, entry.NotAfter, kinds, entry.FirstSeen, entry.LastSeen, entry.Attempts);
+            server, sha256, entry.SpkiSha256, entry.Subject, entry.Issuer, entry.NotBefore, entry.NotAfter, kinds, entry.FirstSeen, entry.LastSeen, entry.Attempts, Base64(entry.IssuerPublicKey), Base64(entry.SubjectName));
+
+        byte[]? Base64(string? text)
+        {
+            try
+            {
+                return text is null ? null : Convert.FromBase64String(text);
+            }
+            catch (FormatException ex)
+            {
+                throw new ApprovalFileCorruptException($"A question for {server} has a value that is not base64.", ex);
+            }
+        }
     }
 
     public static PendingQuestionEntryModel ToEntry(PendingQuestion question) => new()
@@ -103,6 +115,8 @@ internal static class PendingQuestionFileFormat
         FirstSeen = question.FirstSeen,
         LastSeen = question.LastSeen,
         Attempts = question.Attempts,
+        IssuerPublicKey = question.IssuerPublicKey is { } key ? Convert.ToBase64String(key) : null,
+        SubjectName = question.SubjectName is { } name ? Convert.ToBase64String(name) : null,
     };
 }
 
@@ -142,6 +156,12 @@ internal sealed class PendingQuestionEntryModel
     public required DateTimeOffset LastSeen { get; set; }
 
     public required int Attempts { get; set; }
+
+    /// <summary>Base64 of the DER of the SubjectPublicKeyInfo that signed the certificate, when it was established.</summary>
+    public string? IssuerPublicKey { get; set; }
+
+    /// <summary>Base64 of the DER of the certificate's subject.</summary>
+    public string? SubjectName { get; set; }
 }
 
 [JsonSourceGenerationOptions(

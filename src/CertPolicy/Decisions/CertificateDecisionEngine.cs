@@ -13,7 +13,9 @@ namespace CertPolicy;
 /// </summary>
 /// <remarks>
 /// A remembered approval applies only to the same server (expected name and port), the same certificate (SHA-256
-/// of its DER) and exactly the same problem kinds: any change asks again. See docs/decisions.md for the full table.
+/// of its DER, or under a wider <see cref="CertPolicy.ApprovalScope"/> the same key or issuer key), exactly the same
+/// problem kinds, and within the profile's approval lifetime: any other change asks again, and the question says what
+/// changed. See docs/decisions.md for the full table.
 /// </remarks>
 public sealed class CertificateDecisionEngine
 {
@@ -44,6 +46,8 @@ public sealed class CertificateDecisionEngine
         InvalidCertificateAction = options.InvalidCertificateAction;
         Approvals = options.Approvals ?? new InMemoryApprovalStore();
         PromptTimeout = options.PromptTimeout;
+        ApprovalScope = options.ApprovalScope;
+        ApprovalLifetime = options.ApprovalLifetime;
         TimeProvider = options.TimeProvider ?? validator.TimeProvider;
         _prompt = options.Prompt;
         _pendingQuestions = options.Prompt is PendingQuestionPrompt ? null : options.PendingQuestions;
@@ -74,6 +78,12 @@ public sealed class CertificateDecisionEngine
 
     /// <summary>The clock of prompt timeouts and approval times.</summary>
     internal TimeProvider TimeProvider { get; }
+
+    /// <summary>What new approvals cover besides the exact certificate.</summary>
+    public ApprovalScope ApprovalScope { get; }
+
+    /// <summary>How long a remembered approval applies; null for ever.</summary>
+    public TimeSpan? ApprovalLifetime { get; }
 
     /// <summary>
     /// Validates the certificates a server presented and decides, asking the user when the profile says to warn and no
@@ -111,7 +121,7 @@ public sealed class CertificateDecisionEngine
         ArgumentNullException.ThrowIfNull(identity);
         long started = Stopwatch.GetTimestamp();
         ValidationReport report = Validator.Validate(presentedCertificates, identity);
-        if (DecideWithoutAsking(report, started) is not { } decision)
+        if (DecideWithoutAsking(report, started, out _) is not { } decision)
         {
             return Decide(report, DecisionOutcome.Refuse, DecisionReason.NeedsUserAnswer, started);
         }
@@ -134,7 +144,7 @@ public sealed class CertificateDecisionEngine
     {
         ArgumentNullException.ThrowIfNull(report);
         long started = Stopwatch.GetTimestamp();
-        return DecideWithoutAsking(report, started) ?? Decide(report, DecisionOutcome.Refuse, DecisionReason.NeedsUserAnswer, started);
+        return DecideWithoutAsking(report, started, out _) ?? Decide(report, DecisionOutcome.Refuse, DecisionReason.NeedsUserAnswer, started);
     }
 
     /// <summary>
@@ -144,15 +154,16 @@ public sealed class CertificateDecisionEngine
     /// </summary>
     internal bool StillHolds(CertificateDecision decision) =>
         Validator.StillHolds(decision.Report)
+        && (decision.ApprovalExpiresAt is not { } expires || TimeProvider.GetUtcNow() < expires)
         && (decision.ApprovalsVersion is not { } version || version == Approvals.RefreshVersion());
 
     /// <summary>Logs and counts an answer the handshake cache gave from one of this engine's decisions.</summary>
     internal void ObserveCachedAnswer(CertificateDecision decision, long startedTimestamp) => Observe(decision, startedTimestamp, cached: true, error: null);
 
     private ValueTask<CertificateDecision> DecideAsync(ValidationReport report, long started, CancellationToken cancellationToken) =>
-        DecideWithoutAsking(report, started) is { } decision
+        DecideWithoutAsking(report, started, out ApprovalChange? change) is { } decision
             ? RecordIfUnansweredAsync(decision)
-            : AskAsync(report, started, cancellationToken);
+            : AskAsync(report, change, started, cancellationToken);
 
     /// <summary>
     /// THE hook of pending questions (issue 17): a refusal because no one could answer (no prompt, or the prompt
@@ -172,7 +183,8 @@ public sealed class CertificateDecisionEngine
         try
         {
             PendingQuestion question = await _pendingQuestions.RecordAsync(
-                new CertificatePromptRequest(ProfileName, server, certificate, decision.Report.Verdict), CancellationToken.None).ConfigureAwait(false);
+                new CertificatePromptRequest(ProfileName, server, certificate, decision.Report.Verdict) { IssuerPublicKey = ApprovalMatching.IssuerKeyOf(decision.Report)?.Encoded.ToArray() },
+                CancellationToken.None).ConfigureAwait(false);
             Log.PendingQuestionRecorded(_logger, ProfileName, server, certificate.Subject, question.Fingerprint.ToString(), question.Problems, _pendingQuestions.FilePath, question.Attempts);
         }
 #pragma warning disable CA1031 // Recording is a courtesy to the administrator: the refusal stands whatever happens here.
@@ -185,9 +197,13 @@ public sealed class CertificateDecisionEngine
         return decision;
     }
 
-    /// <summary>Every decision that needs no question; null when the user has to be asked.</summary>
-    private CertificateDecision? DecideWithoutAsking(ValidationReport report, long started)
+    /// <summary>
+    /// Every decision that needs no question; null when the user has to be asked, with <paramref name="change"/> set
+    /// when the server has approvals and none covers its certificate.
+    /// </summary>
+    private CertificateDecision? DecideWithoutAsking(ValidationReport report, long started, out ApprovalChange? change)
     {
+        change = null;
         // The administrator's word comes before everything else, in this order (Decisions/Distrust.cs,
         // Decisions/PreApprovals.cs): a distrusted certificate is refused whatever the action, validity, remembered
         // approvals or pins say; then a pre-approved one connects without asking. Rules added later that must not
@@ -228,35 +244,60 @@ public sealed class CertificateDecisionEngine
 
         // Read before looking: a change that lands while the decision is taken makes it stale at once.
         long approvalsVersion = Approvals.Version;
-        if (FindApproval(server, sha256) is { } approval)
+        IReadOnlyList<CertificateApproval> candidates = FindApprovals(server, sha256);
+        DateTimeOffset now = TimeProvider.GetUtcNow();
+        CertificateApproval? covering = null;
+        foreach (CertificateApproval candidate in candidates)
         {
-            if (approval.Covers(problems))
+            if (candidate.Covers(problems)
+                && !IsExpired(candidate, now)
+                && ApprovalMatching.CoversCertificate(candidate, certificate, sha256, ApprovalScope)
+                && (covering is null || candidate.ApprovedAt > covering.ApprovedAt))
             {
-                return Decide(report, DecisionOutcome.Connect, DecisionReason.RememberedApproval, started, approvalsVersion: approvalsVersion);
+                covering = candidate;
             }
+        }
 
-            Log.ApprovalProblemsChanged(_logger, ProfileName, server, certificate.Sha256Fingerprint, approval.AcceptedProblems, problems);
+        if (covering is not null)
+        {
+            return Decide(
+                report,
+                DecisionOutcome.Connect,
+                DecisionReason.RememberedApproval,
+                started,
+                approvalsVersion: approvalsVersion,
+                approvalExpiresAt: ApprovalLifetime is { } lifetime ? covering.ApprovedAt + lifetime : null);
+        }
+
+        if (candidates.Count > 0)
+        {
+            change = ApprovalMatching.Describe(candidates, certificate, sha256, problems, ApprovalScope, a => IsExpired(a, now));
+            Log.ApprovalNoLongerCovers(_logger, ProfileName, server, certificate.Sha256Fingerprint, change.Previous.Fingerprint, change.Previous.ApprovedAt, change.Changes);
         }
 
         return _prompt is null ? Decide(report, DecisionOutcome.Refuse, DecisionReason.NoPrompt, started) : null;
     }
 
-    private CertificateApproval? FindApproval(ServerIdentity server, CertificateFingerprint sha256)
+    /// <summary>True when <paramref name="approval"/> is older than the profile's approval lifetime.</summary>
+    private bool IsExpired(CertificateApproval approval, DateTimeOffset now) =>
+        ApprovalLifetime is { } lifetime && now >= approval.ApprovedAt + lifetime;
+
+    private IReadOnlyList<CertificateApproval> FindApprovals(ServerIdentity server, CertificateFingerprint sha256)
     {
         try
         {
-            return Approvals.Find(server, sha256);
+            return Approvals.FindForServer(server);
         }
 #pragma warning disable CA1031 // Fail closed: whatever goes wrong in a store, nothing counts as approved.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
             Log.ApprovalLookupFailed(_logger, ex, ProfileName, server, sha256.ToString());
-            return null;
+            return [];
         }
     }
 
-    private async ValueTask<CertificateDecision> AskAsync(ValidationReport report, long started, CancellationToken cancellationToken)
+    private async ValueTask<CertificateDecision> AskAsync(ValidationReport report, ApprovalChange? change, long started, CancellationToken cancellationToken)
     {
         ServerIdentity server = report.Identity!;
         CertificateSummary certificate = report.Certificate!;
@@ -266,8 +307,14 @@ public sealed class CertificateDecisionEngine
         if (opened)
         {
             Log.PromptStarted(_logger, ProfileName, server, key.Problems, certificate.Subject, sha256);
-            var request = new CertificatePromptRequest(ProfileName, server, certificate, report.Verdict);
-            _ = Task.Run(() => RunFlightAsync(flight, request, sha256), CancellationToken.None);
+            NewApproval facts = NewApprovalFacts(report);
+            var request = new CertificatePromptRequest(ProfileName, server, certificate, report.Verdict)
+            {
+                PreviousApproval = change?.Previous,
+                Changes = change?.Changes ?? ApprovalChanges.None,
+                IssuerPublicKey = facts.Facts.IssuerPublicKey,
+            };
+            _ = Task.Run(() => RunFlightAsync(flight, request, sha256, facts), CancellationToken.None);
         }
         else
         {
@@ -297,7 +344,7 @@ public sealed class CertificateDecisionEngine
                 DecisionOutcome.Connect,
                 DecisionReason.ApprovedByUser,
                 started,
-                note: result.Remembered ? null : "The approval could not be remembered, so the next connection will ask again."),
+                note: result.Remembered ? result.Note : "The approval could not be remembered, so the next connection will ask again."),
             PromptStatus.Denied => Decide(report, DecisionOutcome.Refuse, DecisionReason.DeniedByUser, started),
             PromptStatus.TimedOut => Decide(report, DecisionOutcome.Refuse, DecisionReason.PromptTimedOut, started),
             _ => Decide(report, DecisionOutcome.Refuse, DecisionReason.PromptFailed, started, result.Error),
@@ -306,7 +353,7 @@ public sealed class CertificateDecisionEngine
     }
 
     /// <summary>Asks the user once for every waiting connection, and remembers a "yes". Never throws.</summary>
-    private async Task RunFlightAsync(PromptFlight flight, CertificatePromptRequest request, string sha256)
+    private async Task RunFlightAsync(PromptFlight flight, CertificatePromptRequest request, string sha256, NewApproval facts)
     {
         var result = new PromptResult(PromptStatus.Failed);
         try
@@ -314,7 +361,7 @@ public sealed class CertificateDecisionEngine
             PromptAnswer answer = await _prompt!.AskAsync(request, flight.Token).AsTask().WaitAsync(flight.Token).ConfigureAwait(false);
             result = answer switch
             {
-                PromptAnswer.Allow => new PromptResult(PromptStatus.Approved, Remembered: await RememberAsync(request, sha256).ConfigureAwait(false)),
+                PromptAnswer.Allow => new PromptResult(PromptStatus.Approved, Remembered: await RememberAsync(request, sha256, facts.Facts).ConfigureAwait(false), Note: facts.Note),
                 PromptAnswer.Deny => new PromptResult(PromptStatus.Denied),
                 _ => new PromptResult(PromptStatus.Failed, new InvalidOperationException($"The prompt answered {answer}, which is neither Allow nor Deny.")),
             };
@@ -337,13 +384,44 @@ public sealed class CertificateDecisionEngine
         }
     }
 
-    private async ValueTask<bool> RememberAsync(CertificatePromptRequest request, string sha256)
+    /// <summary>
+    /// What an approval of the report's certificate records under the profile's scope: who approves, the certificate's
+    /// key, the key that signed it (when it can be established) and, for the issuer scope, its subject. An issuer-scope
+    /// approval whose issuer key cannot be established is recorded for the exact certificate, and logged.
+    /// </summary>
+    private NewApproval NewApprovalFacts(ValidationReport report)
     {
-        var approval = new CertificateApproval(request.Server, CertificateFingerprint.Parse(sha256), request.ProblemKinds, TimeProvider.GetUtcNow(), request.Certificate.Subject);
+        CertificateSummary certificate = report.Certificate!;
+        PublicKeyInfo? issuerKey = ApprovalMatching.IssuerKeyOf(report);
+        ApprovalScope scope = ApprovalScope;
+        string? note = null;
+        if ((scope == ApprovalScope.PublicKey && certificate.PublicKeySha256 is null)
+            || (scope == ApprovalScope.Issuer && (issuerKey is null || certificate.Parsed is null)))
+        {
+            Log.ApprovalScopeNarrowed(_logger, ProfileName, report.Identity!, certificate.Sha256Fingerprint, scope);
+            note = $"The approval is remembered for this certificate only: the profile's approval scope is {scope}, but the key {(scope == ApprovalScope.Issuer ? "that signed the certificate" : "of the certificate")} could not be established.";
+            scope = ApprovalScope.Certificate;
+        }
+
+        var facts = new ApprovalFacts
+        {
+            Scope = scope,
+            ApprovedBy = ApprovalText.CurrentAccount(),
+            PublicKeySha256 = certificate.PublicKeySha256,
+            IssuerPublicKey = issuerKey?.Encoded.ToArray(),
+            SubjectName = scope == ApprovalScope.Issuer ? certificate.Parsed!.Subject.Encoded.ToArray() : null,
+        };
+        return new NewApproval(facts, note);
+    }
+
+    private async ValueTask<bool> RememberAsync(CertificatePromptRequest request, string sha256, ApprovalFacts facts)
+    {
+        var approval = new CertificateApproval(
+            request.Server, CertificateFingerprint.Parse(sha256), request.ProblemKinds, TimeProvider.GetUtcNow(), request.Certificate.Subject, [], facts);
         try
         {
             await Approvals.SaveAsync(approval, CancellationToken.None).ConfigureAwait(false);
-            Log.ApprovalRemembered(_logger, ProfileName, request.Server, request.ProblemKinds, request.Certificate.Subject, sha256);
+            Log.ApprovalRemembered(_logger, ProfileName, request.Server, request.ProblemKinds, request.Certificate.Subject, sha256, approval.Scope, approval.ApprovedBy ?? "(unknown)");
             return true;
         }
 #pragma warning disable CA1031 // The user's answer stands for this connection even when it cannot be remembered.
@@ -355,9 +433,9 @@ public sealed class CertificateDecisionEngine
         }
     }
 
-    private CertificateDecision Decide(ValidationReport report, DecisionOutcome outcome, DecisionReason reason, long started, Exception? error = null, string? note = null, long? approvalsVersion = null)
+    private CertificateDecision Decide(ValidationReport report, DecisionOutcome outcome, DecisionReason reason, long started, Exception? error = null, string? note = null, long? approvalsVersion = null, DateTimeOffset? approvalExpiresAt = null)
     {
-        var decision = new CertificateDecision(outcome, reason, report, note, approvalsVersion);
+        var decision = new CertificateDecision(outcome, reason, report, note, approvalsVersion) { ApprovalExpiresAt = approvalExpiresAt };
         Observe(decision, started, cached: false, error);
         return decision;
     }
@@ -370,3 +448,5 @@ public sealed class CertificateDecisionEngine
     }
 }
 
+/// <summary>What a "yes" to a question will record, and a remark for the decision when the scope had to be narrowed.</summary>
+internal sealed record NewApproval(ApprovalFacts Facts, string? Note);

@@ -206,6 +206,8 @@ public sealed class EndpointProfileProvider : IDisposable
             ProfileName = name,
             InvalidCertificateAction = options.InvalidCertificateAction,
             PromptTimeout = options.PromptTimeout,
+            ApprovalScope = options.ApprovalScope,
+            ApprovalLifetime = options.ApprovalLifetime,
             Prompt = _prompts.GetValueOrDefault(name),
             TimeProvider = _timeProvider,
             LoggerFactory = _loggerFactory,

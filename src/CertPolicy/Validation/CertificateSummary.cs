@@ -69,6 +69,12 @@ public sealed class CertificateSummary
     /// </summary>
     internal string? PublicKeySha256 { get; init; }
 
+    /// <summary>
+    /// The parsed certificate the summary was made from (null when it was not made from one): approvals of wider
+    /// scopes compare its key and check its signature.
+    /// </summary>
+    internal ParsedCertificate? Parsed { get; init; }
+
     /// <inheritdoc/>
     public override string ToString() => $"{Subject} (SHA-256 {Sha256Fingerprint})";
 }
