@@ -130,6 +130,7 @@ public static class Agent
             ProfileName = "agent",
             InvalidCertificateAction = options.Action,
             Approvals = options.ApprovalsPath is null ? new InMemoryApprovalStore() : new FileApprovalStore(options.ApprovalsPath),
+            ApprovalScope = options.ApprovalScope,
             Prompt = prompt,
         };
         foreach (string pin in options.Pins)

@@ -21,6 +21,9 @@ internal sealed class AgentOptions
                                       optionally HOST[:PORT]=FINGERPRINT; repeatable
           --distrust FINGERPRINT      never trust this certificate (SHA-256 hex) or key (sha256//BASE64),
                                       under any action; repeatable
+          --approval-scope certificate|key|issuer
+                                      what a new approval covers: the exact certificate (default),
+                                      renewals with the same key, or renewals from the same issuer key
         exit codes: 0 connected, 2 refused, 1 bad arguments, 4 could not connect
         """;
 
@@ -46,6 +49,8 @@ internal sealed class AgentOptions
 
     public IReadOnlyList<string> Distrusted { get; init; } = [];
 
+    public ApprovalScope ApprovalScope { get; init; } = ApprovalScope.Certificate;
+
     public static bool TryParse(string[] args, [NotNullWhen(true)] out AgentOptions? options, [NotNullWhen(false)] out string? error)
     {
         options = null;
@@ -55,6 +60,7 @@ internal sealed class AgentOptions
         PromptAnswer? answer = null;
         var pins = new List<string>();
         var distrusted = new List<string>();
+        ApprovalScope approvalScope = ApprovalScope.Certificate;
         for (int i = 0; i < args.Length; i++)
         {
             string flag = args[i];
@@ -74,6 +80,9 @@ internal sealed class AgentOptions
                 case "--approvals": approvals = value; break;
                 case "--pin": pins.Add(value); break;
                 case "--distrust": distrusted.Add(value); break;
+                case "--approval-scope" when value is "certificate": approvalScope = ApprovalScope.Certificate; break;
+                case "--approval-scope" when value is "key": approvalScope = ApprovalScope.PublicKey; break;
+                case "--approval-scope" when value is "issuer": approvalScope = ApprovalScope.Issuer; break;
                 case "--mode" when value is "modern": mode = ValidationMode.Modern; break;
                 case "--mode" when value is "legacy": mode = ValidationMode.Legacy; break;
                 case "--action" when value is "allow": action = InvalidCertificateAction.Allow; break;
@@ -120,6 +129,7 @@ internal sealed class AgentOptions
             ScriptedAnswer = answer,
             Pins = pins,
             Distrusted = distrusted,
+            ApprovalScope = approvalScope,
         };
         error = null;
         return true;
