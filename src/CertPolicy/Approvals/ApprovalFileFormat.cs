@@ -143,8 +143,8 @@ internal static class ApprovalFileFormat
             ApprovedBy = entry.ApprovedBy,
             ReplacedAt = entry.ReplacedAt,
             PublicKeySha256 = entry.PublicKeySha256 is { } hex ? CertificateFingerprint.Parse(hex).ToString() : null,
-            IssuerPublicKey = Base64(entry.IssuerPublicKey, server, "issuer public key"),
-            SubjectName = Base64(entry.SubjectName, server, "subject name"),
+            IssuerPublicKey = Base64(entry.IssuerPublicKey, $"An approval for {server} has an invalid issuer public key (not base64)."),
+            SubjectName = Base64(entry.SubjectName, $"An approval for {server} has an invalid subject name (not base64)."),
         };
         try
         {
@@ -156,7 +156,9 @@ internal static class ApprovalFileFormat
         }
     }
 
-    private static byte[]? Base64(string? text, ServerIdentity server, string what)
+    /// <summary>Bytes written as base64 in a file; null stays null.</summary>
+    /// <exception cref="ApprovalFileCorruptException"><paramref name="text"/> is not base64 (with <paramref name="problem"/> as its message).</exception>
+    public static byte[]? Base64(string? text, string problem)
     {
         if (text is null)
         {
@@ -169,7 +171,7 @@ internal static class ApprovalFileFormat
         }
         catch (FormatException ex)
         {
-            throw new ApprovalFileCorruptException($"An approval for {server} has an invalid {what} (not base64).", ex);
+            throw new ApprovalFileCorruptException(problem, ex);
         }
     }
 

@@ -86,19 +86,9 @@ internal static class PendingQuestionFileFormat
         }
 
         return new PendingQuestion(
-            server, sha256, entry.SpkiSha256, entry.Subject, entry.Issuer, entry.NotBefore, entry.NotAfter, kinds, entry.FirstSeen, entry.LastSeen, entry.Attempts, Base64(entry.IssuerPublicKey), Base64(entry.SubjectName));
-
-        byte[]? Base64(string? text)
-        {
-            try
-            {
-                return text is null ? null : Convert.FromBase64String(text);
-            }
-            catch (FormatException ex)
-            {
-                throw new ApprovalFileCorruptException($"A question for {server} has a value that is not base64.", ex);
-            }
-        }
+            server, sha256, entry.SpkiSha256, entry.Subject, entry.Issuer, entry.NotBefore, entry.NotAfter, kinds, entry.FirstSeen, entry.LastSeen, entry.Attempts,
+            ApprovalFileFormat.Base64(entry.IssuerPublicKey, $"A question for {server} has an issuer public key that is not base64."),
+            ApprovalFileFormat.Base64(entry.SubjectName, $"A question for {server} has a subject name that is not base64."));
     }
 
     public static PendingQuestionEntryModel ToEntry(PendingQuestion question) => new()

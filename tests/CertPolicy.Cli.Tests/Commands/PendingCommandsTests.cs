@@ -135,6 +135,25 @@ public sealed class PendingCommandsTests : IDisposable
         Assert.True(decision.Reason == DecisionReason.RememberedApproval, $"{decision.Reason}: {decision.Report.Verdict.Kinds}");
     }
 
+    [Theory]
+    [InlineData("PublicKey", "connect")]
+    [InlineData("Certificate", "ask")]
+    public async Task Inspect_judges_a_renewal_by_the_profile_approval_scope(string profileScope, string warnOutcome)
+    {
+        await AskHeadlessAsync(times: 1);
+        CliResult approve = await CliRun.RunAsync("approvals", "approve", $"{TestChain.ServerName}:8443", "--sha256", _chain.LeafSha256, "--scope", "key", "--approvals", ApprovalsFile);
+        Assert.True(approve.ExitCode == 0, approve.ToString());
+        using System.Security.Cryptography.X509Certificates.X509Certificate2 renewal = TestPki.Issue(_chain.Intermediate, TestPki.LeafSpec(TestChain.ServerName) with { KeyOf = _chain.Leaf });
+        string chain = _folder.WriteText("renewal.pem", TestPki.ToPem(renewal, _chain.Intermediate, _chain.Root));
+        using System.Security.Cryptography.X509Certificates.X509Certificate2 otherRoot = TestPki.CreateRoot("Nobody's Root");
+        string settings = GenerationsAndProfileTests.WriteSettings(_folder, "Agent", new() { ["TrustStore"] = _folder.WriteText("nobody.pem", TestPki.ToPem(otherRoot)), ["ApprovalScope"] = profileScope, ["ApprovalsFile"] = ApprovalsFile });
+
+        CliResult result = await CliRun.RunAsync("inspect", chain, "--server-name", $"{TestChain.ServerName}:8443", "--profile", settings, "--json");
+
+        using JsonDocument json = JsonDocument.Parse(result.Output);
+        Assert.True(warnOutcome == json.RootElement.GetProperty("agents").GetProperty("modern").GetProperty("warn").GetProperty("outcome").GetString(), result.ToString());
+    }
+
     /// <summary>A headless Warn agent (its own root not trusted, no prompt) refused <paramref name="times"/> times.</summary>
     private async Task<CertificateDecisionEngine> AskHeadlessAsync(int times)
     {
