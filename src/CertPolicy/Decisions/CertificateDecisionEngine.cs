@@ -247,8 +247,10 @@ public sealed class CertificateDecisionEngine
         IReadOnlyList<CertificateApproval> candidates = FindApprovals(server, sha256);
         DateTimeOffset now = TimeProvider.GetUtcNow();
         CertificateApproval? covering = null;
-        foreach (CertificateApproval candidate in candidates)
+        for (int i = 0; i < candidates.Count; i++)
         {
+            // Indexed, not foreach: no enumerator is allocated on this path.
+            CertificateApproval candidate = candidates[i];
             if (candidate.Covers(problems)
                 && !IsExpired(candidate, now)
                 && ApprovalMatching.CoversCertificate(candidate, certificate, sha256, ApprovalScope)
