@@ -111,9 +111,7 @@ internal static class ApprovalsAddCommand
 
     private static async Task<int> RunAsync(CliEnvironment environment, Request request, Func<JudgeSettings> settings, CancellationToken cancellationToken)
     {
-        ServerIdentity server = ServerIdentity.TryParse(request.Server, CheckCommand.DefaultPort, out ServerIdentity? parsed, out string? error)
-            ? parsed
-            : throw new CliException($"'{TerminalText.Clean(request.Server)}' is not a valid HOST[:PORT]: {error}") { Code = "bad-arguments" };
+        ServerIdentity server = ApprovalsCommand.ParseServer(request.Server);
         ApprovalScopeArgument scope = request.Scope is null
             ? ApprovalScopeArgument.Certificate
             : ApprovalFactory.Parse(request.Scope)
@@ -126,9 +124,7 @@ internal static class ApprovalsAddCommand
         string path = request.ApprovalsFile ?? judge.Profile.ApprovalsFile ?? ApprovalsAccess.DefaultPath();
         if (request.Sha256 is { } hex)
         {
-            CertificateFingerprint fingerprint = CertificateFingerprint.TryParse(hex, out CertificateFingerprint value)
-                ? value
-                : throw new CliException($"--sha256 '{TerminalText.Clean(hex)}' is not a SHA-256 fingerprint (64 hexadecimal digits, upper or lower case, ':' or spaces allowed between them).") { Code = "bad-arguments" };
+            CertificateFingerprint fingerprint = ApprovalsCommand.ParseFingerprint(hex);
             CertificateProblemKinds kinds = given
                 ?? throw new CliException("--sha256 needs --problems KIND,...: an approval covers exactly the problems it accepted, and a fingerprint alone does not tell them (or use --from-pem FILE to compute them).") { Code = "bad-arguments" };
             CertificateApproval approval = ApprovalFactory.Create(server, fingerprint, kinds, environment.TimeProvider.GetUtcNow(), subject: null, scope, report: null);

@@ -95,12 +95,18 @@ internal static class ApprovalsCommand
         return (approvals, list, forget);
     }
 
-    private static ServerIdentity ParseServer(string value)
+    internal static ServerIdentity ParseServer(string value)
     {
         return ServerIdentity.TryParse(value, CheckCommand.DefaultPort, out ServerIdentity? server, out string? error)
             ? server
-            : throw new CliException($"'{value}' is not a valid HOST[:PORT]: {error}");
+            : throw new CliException($"'{TerminalText.Clean(value)}' is not a valid HOST[:PORT]: {error}") { Code = "bad-arguments" };
     }
+
+    /// <summary>Reads --sha256: 64 hexadecimal digits, any case, ':' or spaces allowed between them.</summary>
+    internal static CertificateFingerprint ParseFingerprint(string value) =>
+        CertificateFingerprint.TryParse(value, out CertificateFingerprint fingerprint)
+            ? fingerprint
+            : throw new CliException($"--sha256 '{TerminalText.Clean(value)}' is not a SHA-256 fingerprint (64 hexadecimal digits, upper or lower case, ':' or spaces allowed between them).") { Code = "bad-arguments" };
 
     private static int List(CliEnvironment environment, string? serverText, string? file, bool json)
     {
@@ -169,13 +175,7 @@ internal static class ApprovalsCommand
     {
         // The parser's validator saw to it: with --all no server and no fingerprint; without, a server.
         ServerIdentity? server = all ? null : ParseServer(serverText!);
-        CertificateFingerprint? fingerprint = null;
-        if (sha256 is not null)
-        {
-            fingerprint = CertificateFingerprint.TryParse(sha256, out CertificateFingerprint parsed)
-                ? parsed
-                : throw new CliException($"--sha256 '{TerminalText.Clean(sha256)}' is not a SHA-256 fingerprint (64 hexadecimal digits, upper or lower case, ':' or spaces allowed between them).");
-        }
+        CertificateFingerprint? fingerprint = sha256 is null ? null : ParseFingerprint(sha256);
 
         var messages = new MessageCollector();
         FileApprovalStore store = ApprovalsAccess.OpenForChanging(file ?? ApprovalsAccess.DefaultPath(), environment.TimeProvider, messages);

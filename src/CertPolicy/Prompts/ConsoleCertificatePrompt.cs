@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace CertPolicy;
@@ -61,6 +62,7 @@ public sealed class ConsoleCertificatePrompt : ICertificatePrompt
     public async ValueTask<PromptAnswer> AskAsync(CertificatePromptRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        long asked = Stopwatch.GetTimestamp();
 
         // One question at a time, in the order asked: this one starts when the one before it is over.
         var over = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -74,7 +76,7 @@ public sealed class ConsoleCertificatePrompt : ICertificatePrompt
         try
         {
             await before.WaitAsync(cancellationToken).ConfigureAwait(false);
-            WriteQuestion(request);
+            WriteQuestion(request, Stopwatch.GetElapsedTime(asked));
             for (int attempt = 1; attempt <= Attempts; attempt++)
             {
                 _output.Write("Connect anyway, and remember this approval for this server? [y/N] ");
@@ -114,15 +116,15 @@ public sealed class ConsoleCertificatePrompt : ICertificatePrompt
         }
     }
 
-    /// <summary>"2 minutes", "1 minute 30 seconds", "45 seconds".</summary>
+    /// <summary>"2 minutes", "1 minute 30 seconds", "45 seconds": whole seconds, rounded up.</summary>
     internal static string Duration(TimeSpan duration)
     {
-        var rounded = TimeSpan.FromSeconds(Math.Round(Math.Max(0, duration.TotalSeconds)));
+        var rounded = TimeSpan.FromSeconds(Math.Ceiling(Math.Max(0, duration.TotalSeconds)));
         var parts = new List<string>(3);
         Add(parts, (long)rounded.TotalHours, "hour");
         Add(parts, rounded.Minutes, "minute");
         Add(parts, rounded.Seconds, "second");
-        return parts.Count == 0 ? "less than a second" : string.Join(' ', parts);
+        return parts.Count == 0 ? "no time left" : string.Join(' ', parts);
 
         static void Add(List<string> parts, long count, string unit)
         {
@@ -133,7 +135,8 @@ public sealed class ConsoleCertificatePrompt : ICertificatePrompt
         }
     }
 
-    private void WriteQuestion(CertificatePromptRequest request)
+    /// <summary>The question; <paramref name="waited"/> (for the question before it) is taken off the time to answer.</summary>
+    private void WriteQuestion(CertificatePromptRequest request, TimeSpan waited)
     {
         _output.WriteLine();
         foreach (string line in request.ToString().Split('\n'))
@@ -143,7 +146,7 @@ public sealed class ConsoleCertificatePrompt : ICertificatePrompt
 
         if (request.AnswerTimeout is { } timeout)
         {
-            _output.WriteLine($"You have {Duration(timeout)} to answer; without an answer the connection is refused.");
+            _output.WriteLine($"You have {Duration(timeout - waited)} to answer; without an answer the connection is refused.");
         }
     }
 

@@ -98,17 +98,11 @@ public sealed class ConsoleCertificatePromptTests
         using var pipe = new ConsolePipe();
         using var output = new WatchedWriter();
         var prompt = new ConsoleCertificatePrompt(pipe.Reader, output);
-        CertificatePromptRequest request = Request();
-        using var withdraw = new CancellationTokenSource();
 
-        Task<PromptAnswer> first = prompt.AskAsync(request, withdraw.Token).AsTask();
-        await output.WaitForAsync("[y/N] ", 1);
-        withdraw.Cancel();
-
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.WaitAsync(Bound, Ct));
+        await AskAndWithdrawAsync(prompt, output);
         Assert.Contains("The question was withdrawn", output.Text, StringComparison.Ordinal);
 
-        Task<PromptAnswer> second = prompt.AskAsync(request, Ct).AsTask();
+        Task<PromptAnswer> second = prompt.AskAsync(Request(), Ct).AsTask();
         await output.WaitForAsync("[y/N] ", 2);
         pipe.Type("y");
 
@@ -122,16 +116,11 @@ public sealed class ConsoleCertificatePromptTests
         using var pipe = new ConsolePipe();
         using var output = new WatchedWriter();
         var prompt = new ConsoleCertificatePrompt(pipe.Reader, output);
-        CertificatePromptRequest request = Request();
-        using var withdraw = new CancellationTokenSource();
-        Task<PromptAnswer> first = prompt.AskAsync(request, withdraw.Token).AsTask();
-        await output.WaitForAsync("[y/N] ", 1);
-        withdraw.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.WaitAsync(Bound, Ct));
+        await AskAndWithdrawAsync(prompt, output);
 
         pipe.Type("y");
         await output.WaitForAsync("(A line typed while no question was open was ignored.)", 1);
-        Task<PromptAnswer> second = prompt.AskAsync(request, Ct).AsTask();
+        Task<PromptAnswer> second = prompt.AskAsync(Request(), Ct).AsTask();
         await output.WaitForAsync("[y/N] ", 2);
         pipe.Type("n");
 
@@ -229,6 +218,17 @@ public sealed class ConsoleCertificatePromptTests
                 Prompt = prompt,
                 PromptTimeout = TimeSpan.FromSeconds(90),
             });
+
+    /// <summary>Asks, waits for the question, withdraws it: the prompt must give up at once although the read blocks.</summary>
+    private static async Task AskAndWithdrawAsync(ConsoleCertificatePrompt prompt, WatchedWriter output)
+    {
+        using var withdraw = new CancellationTokenSource();
+        Task<PromptAnswer> asked = prompt.AskAsync(Request(), withdraw.Token).AsTask();
+        await output.WaitForAsync("[y/N] ", 1);
+        withdraw.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => asked.WaitAsync(Bound, Ct));
+    }
 
     private static CertificatePromptRequest Request() =>
         new("console", Server, Reports.Leaf, Reports.Verdict(CertificateProblemKinds.UntrustedRoot));
