@@ -124,7 +124,7 @@ public static class Agent
         });
         ICertificatePrompt? prompt = options.ScriptedAnswer is { } answer
             ? new ScriptedPrompt(answer, output)
-            : console is not null ? new ConsolePrompt(console, output) : null;
+            : console is not null ? new ConsoleCertificatePrompt(console, output) : null;
         var engineOptions = new CertificateDecisionEngineOptions
         {
             ProfileName = "agent",
