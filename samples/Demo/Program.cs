@@ -42,6 +42,14 @@ var scenarios = new List<Scenario>
     new("Self-signed server pinned for this server only (--pin HOST=SHA256)", null, [.. modern, "--action", "warn", "--pin", $"{DemoPki.ServerName}={VendorDefaultCertificate.CertificateSha256}"], "Connect (PreApproved)"),
     new("Distrusted vendor default, action allow", null, [.. modern, "--action", "allow", "--distrust", VendorDefaultCertificate.CertificateSha256], "Refuse (Distrusted)"),
     new("Distrusted vendor default, warn, approved before and pinned", null, [.. remembered, "--answer", "allow", "--pin", VendorDefaultCertificate.PublicKeySha256, "--distrust", VendorDefaultCertificate.PublicKeySha256], "Refuse (Distrusted)"),
+    // The same agent over HTTPS (--http): IHttpClientFactory with UseCertPolicy, against the same server port and certificates.
+    new("HTTP: server on its own certificate, valid, action deny", () => server.PresentPemFiles(good.CertificatePath, good.KeyPath), [.. modern, "--http", "--action", "deny"], "Connect (Valid)"),
+    new("HTTP: expired certificate, action deny", () => server.PresentPemFiles(expired.CertificatePath, expired.KeyPath), [.. modern, "--http", "--action", "deny"], "Refuse (DeniedByPolicy)"),
+    new("HTTP: vendor default, action allow", server.PresentVendorDefault, [.. modern, "--http", "--action", "allow"], "Connect (AllowedByPolicy)"),
+    new("HTTP: vendor default, warn, headless agent (no one to ask)", null, [.. modern, "--http", "--action", "warn"], "Refuse (NoPrompt)"),
+    new("HTTP: vendor default, warn, approval remembered over TLS above", null, [.. remembered, "--http"], "Connect (RememberedApproval)"),
+    new("HTTP: new approvals file, warn: asked over TLS first, user allows", null, [.. modern, "--http", "--approvals", Path.Combine(pki.Folder, "approvals-http.json"), "--answer", "allow"], "Connect (ApprovedByUser)"),
+    new("HTTP: the next request is silent", null, [.. modern, "--http", "--approvals", Path.Combine(pki.Folder, "approvals-http.json")], "Connect (RememberedApproval)"),
 };
 
 Console.WriteLine($"{"#",-3}{"scenario",-68}{"expected",-29}{"actual",-29}");

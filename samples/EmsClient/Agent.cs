@@ -48,6 +48,11 @@ public static class Agent
             return BadArguments;
         }
 
+        if (options.Http)
+        {
+            return await HttpAgent.RunAsync(options, output, error, console).ConfigureAwait(false);
+        }
+
         HandshakePolicy policy;
         ServerIdentity identity;
         try
@@ -91,16 +96,7 @@ public static class Agent
             return ConnectionFailed;
         }
 
-        ValidationReport report = decision.Report;
-        output.WriteLine($"server      {identity}");
-        output.WriteLine($"certificate {report.Certificate?.Subject ?? "(none)"}  SHA-256 {report.Certificate?.Sha256Fingerprint ?? "-"}");
-        output.WriteLine($"modern      {(report.Modern.IsValid ? "valid" : "invalid: " + string.Join("; ", report.Modern.Problems.Select(p => p.Message)))}");
-        if (report.Legacy is { } legacy)
-        {
-            output.WriteLine($"legacy      {(legacy.IsValid ? "valid" : "invalid: " + string.Join("; ", legacy.Problems.Select(p => p.Message)))}");
-        }
-
-        output.WriteLine($"decision    {decision.Outcome} ({decision.Reason}): {decision.Message}");
+        Report(decision, identity, output);
         if (!decision.ShouldConnect)
         {
             return Refused;
@@ -112,6 +108,21 @@ public static class Agent
         }
 
         return Connected;
+    }
+
+    /// <summary>Prints the decision with its report; the "decision" line is the one scripts and the demo read.</summary>
+    internal static void Report(CertificateDecision decision, ServerIdentity identity, TextWriter output)
+    {
+        ValidationReport report = decision.Report;
+        output.WriteLine($"server      {identity}");
+        output.WriteLine($"certificate {report.Certificate?.Subject ?? "(none)"}  SHA-256 {report.Certificate?.Sha256Fingerprint ?? "-"}");
+        output.WriteLine($"modern      {(report.Modern.IsValid ? "valid" : "invalid: " + string.Join("; ", report.Modern.Problems.Select(p => p.Message)))}");
+        if (report.Legacy is { } legacy)
+        {
+            output.WriteLine($"legacy      {(legacy.IsValid ? "valid" : "invalid: " + string.Join("; ", legacy.Problems.Select(p => p.Message)))}");
+        }
+
+        output.WriteLine($"decision    {decision.Outcome} ({decision.Reason}): {decision.Message}");
     }
 
     private static CertificateDecisionEngine CreateEngine(AgentOptions options, TextWriter output, TextReader? console)

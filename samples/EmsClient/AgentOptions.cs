@@ -21,6 +21,8 @@ internal sealed class AgentOptions
                                       optionally HOST[:PORT]=FINGERPRINT; repeatable
           --distrust FINGERPRINT      never trust this certificate (SHA-256 hex) or key (sha256//BASE64),
                                       under any action; repeatable
+          --http                      talk HTTPS (GET /api/v1/licence) through IHttpClientFactory with
+                                      UseCertPolicy; every other flag applies the same way
         exit codes: 0 connected, 2 refused, 1 bad arguments, 4 could not connect
         """;
 
@@ -46,6 +48,8 @@ internal sealed class AgentOptions
 
     public IReadOnlyList<string> Distrusted { get; init; } = [];
 
+    public bool Http { get; init; }
+
     public static bool TryParse(string[] args, [NotNullWhen(true)] out AgentOptions? options, [NotNullWhen(false)] out string? error)
     {
         options = null;
@@ -55,9 +59,16 @@ internal sealed class AgentOptions
         PromptAnswer? answer = null;
         var pins = new List<string>();
         var distrusted = new List<string>();
+        bool http = false;
         for (int i = 0; i < args.Length; i++)
         {
             string flag = args[i];
+            if (flag == "--http")
+            {
+                http = true;
+                continue;
+            }
+
             if (i + 1 >= args.Length)
             {
                 error = $"{flag} needs a value.";
@@ -120,6 +131,7 @@ internal sealed class AgentOptions
             ScriptedAnswer = answer,
             Pins = pins,
             Distrusted = distrusted,
+            Http = http,
         };
         error = null;
         return true;
