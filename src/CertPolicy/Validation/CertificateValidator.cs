@@ -34,6 +34,7 @@ public sealed class CertificateValidator
         TrustStore = options.TrustStore;
         Mode = options.Mode;
         ExpectedSubject = options.ExpectedSubject;
+        AcceptCommonNameWithoutSubjectAltName = options.AcceptCommonNameWithoutSubjectAltName;
         ClockSkew = options.ClockSkew;
         _maxChainDepth = options.MaxChainDepth;
         _maxSignatureChecks = options.MaxSignatureChecks;
@@ -62,6 +63,9 @@ public sealed class CertificateValidator
 
     /// <summary>The subject common name legacy agents expect, if any.</summary>
     public string? ExpectedSubject { get; }
+
+    /// <summary>True when a DNS name found only in the subject common name of a certificate without subjectAltName is accepted (with a notice).</summary>
+    public bool AcceptCommonNameWithoutSubjectAltName { get; }
 
     /// <summary>Validates the certificates a server sent, leaf first, for the identity the agent expects.</summary>
     /// <param name="peerCertificates">The DER of each certificate the server sent, leaf first. May be empty (reported as <see cref="CertificateProblemKinds.NoCertificate"/>).</param>
@@ -146,10 +150,11 @@ public sealed class CertificateValidator
         bool leafIsAnchor = anchors.Find(leaf) is not null;
 
         var problems = new List<PathProblem>();
+        var notices = new List<PathProblem>();
         CertificateRules.CheckLeaf(leaf, leafIsAnchor, checksServerIdentity: identity is not null, settings, problems);
         if (identity is not null)
         {
-            CheckIdentity(leaf, identity, problems);
+            CheckIdentity(leaf, identity, problems, notices);
         }
 
         foreach (string crlError in _revocation.Errors)
@@ -164,7 +169,7 @@ public sealed class CertificateValidator
             problems.Add(new(CertificateProblemKinds.WorkBudgetExceeded, -1, $"{budget.Describe()}; the peer's certificates are not a usable chain."));
         }
 
-        ValidationVerdict modern = ToVerdict(problems, outcome.Path);
+        ValidationVerdict modern = ToVerdict(problems, notices, outcome.Path);
         ValidationVerdict? legacy = ExpectedSubject is null
             ? null
             : LegacySubjectRule.Evaluate(ExpectedSubject, leaf.Subject.ValuesOf(Oids.CommonName), leaf.Subject.ToString());
@@ -204,11 +209,23 @@ public sealed class CertificateValidator
         return holds;
     }
 
-    private static void CheckIdentity(ParsedCertificate leaf, ServerIdentity identity, List<PathProblem> problems)
+    private void CheckIdentity(ParsedCertificate leaf, ServerIdentity identity, List<PathProblem> problems, List<PathProblem> notices)
     {
         if (leaf.SubjectAlternativeNameExtension is null)
         {
-            problems.Add(new(CertificateProblemKinds.NameMismatch, 0, $"The certificate has no subjectAltName, so it names no server; the subject common name is never used. Expected {identity.Host}."));
+            if (!AcceptCommonNameWithoutSubjectAltName)
+            {
+                problems.Add(new(CertificateProblemKinds.NameMismatch, 0, $"The certificate has no subjectAltName, so it names no server; the subject common name is never used. Expected {identity.Host}."));
+            }
+            else if (CommonNameIdentity.Accepts(identity, leaf.Subject.ValuesOf(Oids.CommonName), out string reason))
+            {
+                notices.Add(new(CertificateProblemKinds.NameOnlyInCommonName, 0, reason));
+            }
+            else
+            {
+                problems.Add(new(CertificateProblemKinds.NameMismatch, 0, reason));
+            }
+
             return;
         }
 
@@ -219,13 +236,18 @@ public sealed class CertificateValidator
         }
     }
 
-    private static ValidationVerdict ToVerdict(List<PathProblem> problems, IReadOnlyList<ParsedCertificate> path)
+    private static ValidationVerdict ToVerdict(List<PathProblem> problems, List<PathProblem> notices, IReadOnlyList<ParsedCertificate> path)
     {
-        if (problems.Count == 0)
+        if (problems.Count == 0 && notices.Count == 0)
         {
             return ValidationVerdict.Valid;
         }
 
+        return new ValidationVerdict(ToProblems(problems, path), ToProblems(notices, path));
+    }
+
+    private static List<CertificateProblem> ToProblems(List<PathProblem> problems, IReadOnlyList<ParsedCertificate> path)
+    {
         var seen = new HashSet<PathProblem>();
         var list = new List<CertificateProblem>(problems.Count);
         foreach (PathProblem problem in problems.OrderBy(p => p.Position < 0 ? int.MaxValue : p.Position))
@@ -237,7 +259,7 @@ public sealed class CertificateValidator
             }
         }
 
-        return new ValidationVerdict(list);
+        return list;
     }
 
     private ValidationReport Report(ServerIdentity? identity, ValidationVerdict modern, ValidationVerdict? legacy, CertificateSummary? certificate, IReadOnlyList<CertificateSummary> path, DateTimeOffset now, InstantInterval holds, TrustAnchors anchors) =>
