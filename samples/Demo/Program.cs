@@ -15,6 +15,7 @@ ServerFiles renewed = pki.IssueServer("ems-renewed", "ems.example.test", [DemoPk
 ServerFiles expired = pki.IssueServer("ems-expired", "ems.example.test", [DemoPki.ServerName], notBefore: DateTimeOffset.UtcNow.AddDays(-400), notAfter: DateTimeOffset.UtcNow.AddDays(-1));
 ServerFiles wrongName = pki.IssueServer("other", "other.example.test", ["other.example.test"]);
 ServerFiles untrusted = pki.IssueUntrusted("untrusted", "ems.example.test", [DemoPki.ServerName]);
+ServerFiles commonNameOnly = pki.IssueServer("ems-cn-only", DemoPki.ServerName, []);
 
 await using ManagementServer server = ManagementServer.StartWithVendorDefault(port: 0);
 string address = $"127.0.0.1:{server.Port}";
@@ -42,6 +43,13 @@ var scenarios = new List<Scenario>
     new("Self-signed server pinned for this server only (--pin HOST=SHA256)", null, [.. modern, "--action", "warn", "--pin", $"{DemoPki.ServerName}={VendorDefaultCertificate.CertificateSha256}"], "Connect (PreApproved)"),
     new("Distrusted vendor default, action allow", null, [.. modern, "--action", "allow", "--distrust", VendorDefaultCertificate.CertificateSha256], "Refuse (Distrusted)"),
     new("Distrusted vendor default, warn, approved before and pinned", null, [.. remembered, "--answer", "allow", "--pin", VendorDefaultCertificate.PublicKeySha256, "--distrust", VendorDefaultCertificate.PublicKeySha256], "Refuse (Distrusted)"),
+    new("Report-only agent, vendor default, deny: connects, reports a refusal", server.PresentVendorDefault, [.. modern, "--mode", "report-only", "--expected-subject", "EMS Default Certificate", "--action", "deny"], "Connect (Valid); would Refuse (DeniedByPolicy)"),
+    new("Report-only agent, vendor default, warn: connects, reports a prompt", null, [.. modern, "--mode", "report-only", "--expected-subject", "EMS Default Certificate", "--action", "warn"], "Connect (Valid); would Prompt (NeedsUserAnswer)"),
+    new("Report-only agent, expired certificate, deny: counted as would-refuse", () => server.PresentPemFiles(expired.CertificatePath, expired.KeyPath), [.. modern, "--mode", "report-only", "--expected-subject", DemoPki.ServerName, "--action", "deny"], "Connect (Valid); would Refuse (DeniedByPolicy)"),
+    new("Report-only agent, valid certificate: nothing to fix", () => server.PresentPemFiles(good.CertificatePath, good.KeyPath), [.. modern, "--mode", "report-only", "--expected-subject", DemoPki.ServerName, "--action", "deny"], "Connect (Valid); would Connect (Valid)"),
+    new("CN-only certificate (no subjectAltName), modern agent, deny", () => server.PresentPemFiles(commonNameOnly.CertificatePath, commonNameOnly.KeyPath), [.. modern, "--action", "deny"], "Refuse (DeniedByPolicy)"),
+    new("CN-only certificate, agent opted in (--accept-cn-only)", null, [.. modern, "--action", "deny", "--accept-cn-only"], "Connect (Valid)"),
+    new("CN-only certificate, report-only agent without the opt-in", null, [.. modern, "--mode", "report-only", "--expected-subject", DemoPki.ServerName, "--action", "deny"], "Connect (Valid); would Refuse (DeniedByPolicy)"),
 };
 
 Console.WriteLine($"{"#",-3}{"scenario",-68}{"expected",-29}{"actual",-29}");
@@ -80,7 +88,20 @@ static string DecisionOf(string output, int exitCode, string error)
             int colon = rest.IndexOf(':', StringComparison.Ordinal);
             string decision = colon > 0 ? rest[..colon] : rest;
             bool connected = exitCode == Agent.Connected;
-            return decision.StartsWith("Connect", StringComparison.Ordinal) == connected ? decision : $"{decision} but exit {exitCode}";
+            decision = decision.StartsWith("Connect", StringComparison.Ordinal) == connected ? decision : $"{decision} but exit {exitCode}";
+
+            // A report-only agent also prints "would       Refuse (DeniedByPolicy) under modern validation: ...".
+            foreach (string wouldLine in output.Split('\n'))
+            {
+                if (wouldLine.StartsWith("would ", StringComparison.Ordinal))
+                {
+                    string would = wouldLine["would".Length..].Trim();
+                    int under = would.IndexOf(" under modern validation", StringComparison.Ordinal);
+                    return $"{decision}; would {(under > 0 ? would[..under] : would)}";
+                }
+            }
+
+            return decision;
         }
     }
 

@@ -31,7 +31,9 @@ namespace CertPolicy;
 /// </code>
 /// A certificate with a subjectAltName extension, even an empty or a non-matching one, is never judged here: its
 /// subjectAltName alone names the server. The fallback never weakens anything else: validity, path, key usage and
-/// name constraints are checked as for every certificate.
+/// name constraints are checked as for every certificate, and a name accepted here is withdrawn (a name mismatch) when
+/// a CA of the path has name constraints, since those restrict subjectAltName entries and not a common name
+/// (<see cref="CertificateValidator"/> does that once the path is built).
 /// </remarks>
 internal static class CommonNameIdentity
 {

@@ -164,6 +164,7 @@ public sealed class CertificateValidator
 
         PathOutcome outcome = new PathBuilder(settings, anchors, intermediates, budget, unusable).Build(leaf, leafIsAnchor);
         problems.AddRange(outcome.Problems);
+        RefuseCommonNameUnderNameConstraints(outcome.Path, identity, problems, notices);
         if (budget.IsExhausted && !outcome.IsTrusted)
         {
             problems.Add(new(CertificateProblemKinds.WorkBudgetExceeded, -1, $"{budget.Describe()}; the peer's certificates are not a usable chain."));
@@ -233,6 +234,31 @@ public sealed class CertificateValidator
         if (!match.IsMatch)
         {
             problems.Add(new(CertificateProblemKinds.NameMismatch, 0, match.Reason));
+        }
+    }
+
+    /// <summary>
+    /// Name constraints restrict subjectAltName entries, not common names: a name accepted from the common name under
+    /// an issuer with name constraints would escape them, so it is not accepted there (fail closed).
+    /// </summary>
+    private static void RefuseCommonNameUnderNameConstraints(IReadOnlyList<ParsedCertificate> path, ServerIdentity? identity, List<PathProblem> problems, List<PathProblem> notices)
+    {
+        if (notices.Count == 0)
+        {
+            return;
+        }
+
+        for (int i = 1; i < path.Count; i++)
+        {
+            if (path[i].NameConstraints is not null)
+            {
+                notices.RemoveAll(n => n.Kind == CertificateProblemKinds.NameOnlyInCommonName);
+                problems.Add(new(
+                    CertificateProblemKinds.NameMismatch,
+                    0,
+                    $"The certificate has no subjectAltName, and its subject common name is not accepted as {identity?.Host} because an issuer in its path ({path[i].Subject}) has name constraints, which do not apply to a common name."));
+                return;
+            }
         }
     }
 
