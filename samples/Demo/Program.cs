@@ -43,16 +43,16 @@ var scenarios = new List<Scenario>
     new("Self-signed server pinned for this server only (--pin HOST=SHA256)", null, [.. modern, "--action", "warn", "--pin", $"{DemoPki.ServerName}={VendorDefaultCertificate.CertificateSha256}"], "Connect (PreApproved)"),
     new("Distrusted vendor default, action allow", null, [.. modern, "--action", "allow", "--distrust", VendorDefaultCertificate.CertificateSha256], "Refuse (Distrusted)"),
     new("Distrusted vendor default, warn, approved before and pinned", null, [.. remembered, "--answer", "allow", "--pin", VendorDefaultCertificate.PublicKeySha256, "--distrust", VendorDefaultCertificate.PublicKeySha256], "Refuse (Distrusted)"),
-    new("Report-only agent, vendor default, deny: connects, reports a refusal", server.PresentVendorDefault, [.. modern, "--mode", "report-only", "--expected-subject", "EMS Default Certificate", "--action", "deny"], "Connect (Valid); would Refuse (DeniedByPolicy)"),
-    new("Report-only agent, vendor default, warn: connects, reports a prompt", null, [.. modern, "--mode", "report-only", "--expected-subject", "EMS Default Certificate", "--action", "warn"], "Connect (Valid); would Prompt (NeedsUserAnswer)"),
-    new("Report-only agent, expired certificate, deny: counted as would-refuse", () => server.PresentPemFiles(expired.CertificatePath, expired.KeyPath), [.. modern, "--mode", "report-only", "--expected-subject", DemoPki.ServerName, "--action", "deny"], "Connect (Valid); would Refuse (DeniedByPolicy)"),
-    new("Report-only agent, valid certificate: nothing to fix", () => server.PresentPemFiles(good.CertificatePath, good.KeyPath), [.. modern, "--mode", "report-only", "--expected-subject", DemoPki.ServerName, "--action", "deny"], "Connect (Valid); would Connect (Valid)"),
+    new("Report-only agent, vendor default, deny: connects, would refuse", server.PresentVendorDefault, [.. modern, "--mode", "report-only", "--expected-subject", "EMS Default Certificate", "--action", "deny"], "Connect (Valid); would Refuse"),
+    new("Report-only agent, vendor default, warn: connects, would prompt", null, [.. modern, "--mode", "report-only", "--expected-subject", "EMS Default Certificate", "--action", "warn"], "Connect (Valid); would Prompt"),
+    new("Report-only agent, expired certificate, deny: counted would-refuse", () => server.PresentPemFiles(expired.CertificatePath, expired.KeyPath), [.. modern, "--mode", "report-only", "--expected-subject", DemoPki.ServerName, "--action", "deny"], "Connect (Valid); would Refuse"),
+    new("Report-only agent, valid certificate: nothing to fix", () => server.PresentPemFiles(good.CertificatePath, good.KeyPath), [.. modern, "--mode", "report-only", "--expected-subject", DemoPki.ServerName, "--action", "deny"], "Connect (Valid); would Connect"),
     new("CN-only certificate (no subjectAltName), modern agent, deny", () => server.PresentPemFiles(commonNameOnly.CertificatePath, commonNameOnly.KeyPath), [.. modern, "--action", "deny"], "Refuse (DeniedByPolicy)"),
     new("CN-only certificate, agent opted in (--accept-cn-only)", null, [.. modern, "--action", "deny", "--accept-cn-only"], "Connect (Valid)"),
-    new("CN-only certificate, report-only agent without the opt-in", null, [.. modern, "--mode", "report-only", "--expected-subject", DemoPki.ServerName, "--action", "deny"], "Connect (Valid); would Refuse (DeniedByPolicy)"),
+    new("CN-only certificate, report-only agent without the opt-in", null, [.. modern, "--mode", "report-only", "--expected-subject", DemoPki.ServerName, "--action", "deny"], "Connect (Valid); would Refuse"),
 };
 
-Console.WriteLine($"{"#",-3}{"scenario",-68}{"expected",-29}{"actual",-29}");
+Console.WriteLine($"{"#",-3}{"scenario",-68}{"expected",-32}{"actual",-32}");
 int failures = 0;
 for (int i = 0; i < scenarios.Count; i++)
 {
@@ -64,7 +64,7 @@ for (int i = 0; i < scenarios.Count; i++)
     string actual = DecisionOf(output.ToString(), exitCode, error.ToString());
     bool ok = actual == scenario.Expected;
     failures += ok ? 0 : 1;
-    Console.WriteLine($"{i + 1,-3}{scenario.Name,-68}{scenario.Expected,-29}{actual,-29}{(ok ? "ok" : "MISMATCH")}");
+    Console.WriteLine($"{i + 1,-3}{scenario.Name,-68}{scenario.Expected,-32}{actual,-32}{(ok ? "ok" : "MISMATCH")}");
     if (!ok)
     {
         Console.WriteLine(Indent(output.ToString() + error.ToString()));
@@ -90,14 +90,15 @@ static string DecisionOf(string output, int exitCode, string error)
             bool connected = exitCode == Agent.Connected;
             decision = decision.StartsWith("Connect", StringComparison.Ordinal) == connected ? decision : $"{decision} but exit {exitCode}";
 
-            // A report-only agent also prints "would       Refuse (DeniedByPolicy) under modern validation: ...".
+            // A report-only agent also prints "would       Refuse (DeniedByPolicy) under modern validation: ...": the
+            // table shows the would-be outcome (the agent's output has the reason).
             foreach (string wouldLine in output.Split('\n'))
             {
                 if (wouldLine.StartsWith("would ", StringComparison.Ordinal))
                 {
                     string would = wouldLine["would".Length..].Trim();
-                    int under = would.IndexOf(" under modern validation", StringComparison.Ordinal);
-                    return $"{decision}; would {(under > 0 ? would[..under] : would)}";
+                    int space = would.IndexOf(' ', StringComparison.Ordinal);
+                    return $"{decision}; would {(space > 0 ? would[..space] : would)}";
                 }
             }
 
