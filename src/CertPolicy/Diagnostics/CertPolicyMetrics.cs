@@ -10,7 +10,7 @@ namespace CertPolicy;
 /// <summary>
 /// The library's instruments, on the meter named <see cref="MeterName"/>. Tags never carry host names,
 /// fingerprints or subjects: only low-cardinality values, derived from the names of the enumerations (so that
-/// reordering them can never mislabel a measurement).
+/// reordering them can never mislabel a measurement), and the endpoint profile's configured name.
 /// </summary>
 internal sealed class CertPolicyMetrics
 {

@@ -24,6 +24,21 @@ public sealed class ReportOnlyModeTests : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
+    /// <summary>Asserts that the agent counted <paramref name="count"/> previews, every one with these tags.</summary>
+    private static void AssertCounted(Agent agent, int count, string would, string reason, string problems)
+    {
+        IReadOnlyList<CollectedMeasurement<long>> counted = agent.Migration.GetMeasurementSnapshot();
+        Assert.Equal(count, counted.Count);
+        Assert.All(counted, m =>
+        {
+            Assert.Equal(1, m.Value);
+            Assert.Equal("agent", m.Tags["certpolicy.profile"]);
+            Assert.Equal(would, m.Tags["certpolicy.would"]);
+            Assert.Equal(reason, m.Tags["certpolicy.reason"]);
+            Assert.Equal(problems, m.Tags["certpolicy.problems"]);
+        });
+    }
+
     [Fact]
     public async Task An_expired_certificate_connects_by_the_legacy_rule_and_counts_as_a_would_refuse_under_deny()
     {
@@ -56,15 +71,7 @@ public sealed class ReportOnlyModeTests : IDisposable
 
         // Counted once per connection, the handshake cache's answer included.
         Assert.Equal(1, agent.Policy.CachedDecisionCount);
-        IReadOnlyList<CollectedMeasurement<long>> counted = agent.Migration.GetMeasurementSnapshot();
-        Assert.Equal(3, counted.Count);
-        Assert.All(counted, m =>
-        {
-            Assert.Equal("agent", m.Tags["certpolicy.profile"]);
-            Assert.Equal("refuse", m.Tags["certpolicy.would"]);
-            Assert.Equal("denied_by_policy", m.Tags["certpolicy.reason"]);
-            Assert.Equal("expired", m.Tags["certpolicy.problems"]);
-        });
+        AssertCounted(agent, 3, "refuse", "denied_by_policy", "expired");
 
         List<FakeLogRecord> logged = [.. agent.Logs.Collector.GetSnapshot().Where(r => r.Id.Id == 4400)];
         Assert.Equal(3, logged.Count);
@@ -112,14 +119,7 @@ public sealed class ReportOnlyModeTests : IDisposable
         Assert.False(File.Exists(_directory.File("approvals.json")));
         Assert.DoesNotContain(agent.Logs.Collector.GetSnapshot(), r => r.Id.Id is 4020 or 4024 or 4300);
 
-        IReadOnlyList<CollectedMeasurement<long>> counted = agent.Migration.GetMeasurementSnapshot();
-        Assert.Equal(2, counted.Count);
-        Assert.All(counted, m =>
-        {
-            Assert.Equal("prompt", m.Tags["certpolicy.would"]);
-            Assert.Equal("needs_user_answer", m.Tags["certpolicy.reason"]);
-            Assert.Equal("partial_chain", m.Tags["certpolicy.problems"]);
-        });
+        AssertCounted(agent, 2, "prompt", "needs_user_answer", "partial_chain");
         Assert.All(agent.Logs.Collector.GetSnapshot().Where(r => r.Id.Id == 4400), r => Assert.Contains("would prompt", r.Message, StringComparison.Ordinal));
     }
 
