@@ -95,6 +95,23 @@ public sealed class GenerationsAndProfileTests : IClassFixture<GenerationsAndPro
     }
 
     [Fact]
+    public async Task A_report_only_profile_shows_what_modern_validation_would_do_beside_the_legacy_decision()
+    {
+        using var folder = new TempFolder();
+        string settings = WriteSettings(folder, "Management", new() { ["TrustStore"] = _chain.RootPem, ["Mode"] = "ReportOnly", ["ExpectedSubject"] = LegacySubject, ["InvalidCertificateAction"] = "Deny" });
+
+        CliResult text = await CliRun.RunAsync("inspect", _chain.ChainPem, "--server-name", TestChain.ServerName, "--profile", settings);
+        CliResult json = await CliRun.RunAsync("inspect", _chain.ChainPem, "--server-name", TestChain.ServerName, "--profile", settings, "--json");
+
+        // The legacy rule refuses (another subject), and decides, as in legacy mode: the verdict is not valid (exit 3).
+        // Modern validation would connect: the fix is to switch modes.
+        Assert.True(text.ExitCode == 3, text.ToString());
+        Assert.Contains("refuses; modern validation would connect (Valid)", text.Output, StringComparison.Ordinal);
+        using JsonDocument document = JsonDocument.Parse(json.Output);
+        Assert.Equal("report-only", document.RootElement.GetProperty("profile").GetProperty("mode").GetString());
+    }
+
+    [Fact]
     public async Task Fail_on_legacy_without_an_expected_subject_is_an_error_before_connecting()
     {
         await using LoopbackTlsServer server = _chain.StartServer();
