@@ -15,6 +15,7 @@ ServerFiles renewed = pki.IssueServer("ems-renewed", "ems.example.test", [DemoPk
 ServerFiles expired = pki.IssueServer("ems-expired", "ems.example.test", [DemoPki.ServerName], notBefore: DateTimeOffset.UtcNow.AddDays(-400), notAfter: DateTimeOffset.UtcNow.AddDays(-1));
 ServerFiles wrongName = pki.IssueServer("other", "other.example.test", ["other.example.test"]);
 ServerFiles untrusted = pki.IssueUntrusted("untrusted", "ems.example.test", [DemoPki.ServerName]);
+ServerFiles commonNameOnly = pki.IssueServer("ems-cn-only", DemoPki.ServerName, []);
 
 await using ManagementServer server = ManagementServer.StartWithVendorDefault(port: 0);
 string address = $"127.0.0.1:{server.Port}";
@@ -50,9 +51,17 @@ var scenarios = new List<Scenario>
     new("HTTP: vendor default, warn, approval remembered over TLS above", null, [.. remembered, "--http"], "Connect (RememberedApproval)"),
     new("HTTP: new approvals file, warn: asked over TLS first, user allows", null, [.. modern, "--http", "--approvals", Path.Combine(pki.Folder, "approvals-http.json"), "--answer", "allow"], "Connect (ApprovedByUser)"),
     new("HTTP: the next request is silent", null, [.. modern, "--http", "--approvals", Path.Combine(pki.Folder, "approvals-http.json")], "Connect (RememberedApproval)"),
+    // Report-only migration mode and the CN-only opt-in (issue 17).
+    new("Report-only agent, vendor default, deny: connects, would refuse", server.PresentVendorDefault, [.. modern, "--mode", "report-only", "--expected-subject", "EMS Default Certificate", "--action", "deny"], "Connect (Valid); would Refuse"),
+    new("Report-only agent, vendor default, warn: connects, would prompt", null, [.. modern, "--mode", "report-only", "--expected-subject", "EMS Default Certificate", "--action", "warn"], "Connect (Valid); would Prompt"),
+    new("Report-only agent, expired certificate, deny: counted would-refuse", () => server.PresentPemFiles(expired.CertificatePath, expired.KeyPath), [.. modern, "--mode", "report-only", "--expected-subject", DemoPki.ServerName, "--action", "deny"], "Connect (Valid); would Refuse"),
+    new("Report-only agent, valid certificate: nothing to fix", () => server.PresentPemFiles(good.CertificatePath, good.KeyPath), [.. modern, "--mode", "report-only", "--expected-subject", DemoPki.ServerName, "--action", "deny"], "Connect (Valid); would Connect"),
+    new("CN-only certificate (no subjectAltName), modern agent, deny", () => server.PresentPemFiles(commonNameOnly.CertificatePath, commonNameOnly.KeyPath), [.. modern, "--action", "deny"], "Refuse (DeniedByPolicy)"),
+    new("CN-only certificate, agent opted in (--accept-cn-only)", null, [.. modern, "--action", "deny", "--accept-cn-only"], "Connect (Valid)"),
+    new("CN-only certificate, report-only agent without the opt-in", null, [.. modern, "--mode", "report-only", "--expected-subject", DemoPki.ServerName, "--action", "deny"], "Connect (Valid); would Refuse"),
 };
 
-Console.WriteLine($"{"#",-3}{"scenario",-68}{"expected",-29}{"actual",-29}");
+Console.WriteLine($"{"#",-3}{"scenario",-68}{"expected",-32}{"actual",-32}");
 int failures = 0;
 for (int i = 0; i < scenarios.Count; i++)
 {
@@ -64,7 +73,7 @@ for (int i = 0; i < scenarios.Count; i++)
     string actual = DecisionOf(output.ToString(), exitCode, error.ToString());
     bool ok = actual == scenario.Expected;
     failures += ok ? 0 : 1;
-    Console.WriteLine($"{i + 1,-3}{scenario.Name,-68}{scenario.Expected,-29}{actual,-29}{(ok ? "ok" : "MISMATCH")}");
+    Console.WriteLine($"{i + 1,-3}{scenario.Name,-68}{scenario.Expected,-32}{actual,-32}{(ok ? "ok" : "MISMATCH")}");
     if (!ok)
     {
         Console.WriteLine(Indent(output.ToString() + error.ToString()));
@@ -88,7 +97,21 @@ static string DecisionOf(string output, int exitCode, string error)
             int colon = rest.IndexOf(':', StringComparison.Ordinal);
             string decision = colon > 0 ? rest[..colon] : rest;
             bool connected = exitCode == Agent.Connected;
-            return decision.StartsWith("Connect", StringComparison.Ordinal) == connected ? decision : $"{decision} but exit {exitCode}";
+            decision = decision.StartsWith("Connect", StringComparison.Ordinal) == connected ? decision : $"{decision} but exit {exitCode}";
+
+            // A report-only agent also prints "would       Refuse (DeniedByPolicy) under modern validation: ...": the
+            // table shows the would-be outcome (the agent's output has the reason).
+            foreach (string wouldLine in output.Split('\n'))
+            {
+                if (wouldLine.StartsWith("would ", StringComparison.Ordinal))
+                {
+                    string would = wouldLine["would".Length..].Trim();
+                    int space = would.IndexOf(' ', StringComparison.Ordinal);
+                    return $"{decision}; would {(space > 0 ? would[..space] : would)}";
+                }
+            }
+
+            return decision;
         }
     }
 

@@ -97,6 +97,7 @@ public static class Agent
         }
 
         Report(decision, identity, output);
+
         if (!decision.ShouldConnect)
         {
             return Refused;
@@ -117,12 +118,21 @@ public static class Agent
         output.WriteLine($"server      {identity}");
         output.WriteLine($"certificate {report.Certificate?.Subject ?? "(none)"}  SHA-256 {report.Certificate?.Sha256Fingerprint ?? "-"}");
         output.WriteLine($"modern      {(report.Modern.IsValid ? "valid" : "invalid: " + string.Join("; ", report.Modern.Problems.Select(p => p.Message)))}");
+        if (report.Modern.Notices.Count > 0)
+        {
+            output.WriteLine($"accepted    {string.Join(", ", report.Modern.Notices.Select(n => n.Kind))}: {string.Join("; ", report.Modern.Notices.Select(n => n.Message))}");
+        }
+
         if (report.Legacy is { } legacy)
         {
             output.WriteLine($"legacy      {(legacy.IsValid ? "valid" : "invalid: " + string.Join("; ", legacy.Problems.Select(p => p.Message)))}");
         }
 
         output.WriteLine($"decision    {decision.Outcome} ({decision.Reason}): {decision.Message}");
+        if (decision.MigrationPreview is { } preview)
+        {
+            output.WriteLine($"would       {preview.Message}");
+        }
     }
 
     private static CertificateDecisionEngine CreateEngine(AgentOptions options, TextWriter output, TextReader? console)
@@ -132,6 +142,7 @@ public static class Agent
             TrustStore = options.TrustPath is null ? TrustStore.System : TrustStore.FromPemFile(options.TrustPath),
             Mode = options.Mode,
             ExpectedSubject = options.ExpectedSubject,
+            AcceptCommonNameWithoutSubjectAltName = options.AcceptCommonNameOnly,
         });
         ICertificatePrompt? prompt = options.ScriptedAnswer is { } answer
             ? new ScriptedPrompt(answer, output)

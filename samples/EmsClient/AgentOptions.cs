@@ -11,8 +11,12 @@ internal sealed class AgentOptions
           --server HOST:PORT          the management server to connect to
           --server-name NAME          the identity the agent expects (default: HOST)
           --trust FILE.pem            trust these roots (default: the operating system's roots)
-          --mode modern|legacy        validation mode (default: modern)
+          --mode modern|legacy|report-only
+                                      validation mode (default: modern); report-only connects by the
+                                      legacy rule and prints what modern validation would do
           --expected-subject CN       the subject common name legacy agents expect
+          --accept-cn-only            accept a DNS name found only in the subject CN of a certificate
+                                      without subjectAltName (reported as NameOnlyInCommonName)
           --action allow|warn|deny    what to do with an invalid certificate (default: warn)
           --approvals FILE            where remembered approvals live (default: in memory only)
           --answer allow|deny         scripted answer to the Warn prompt (default: ask on the console,
@@ -38,6 +42,8 @@ internal sealed class AgentOptions
 
     public string? ExpectedSubject { get; init; }
 
+    public bool AcceptCommonNameOnly { get; init; }
+
     public InvalidCertificateAction Action { get; init; } = InvalidCertificateAction.Warn;
 
     public string? ApprovalsPath { get; init; }
@@ -60,12 +66,19 @@ internal sealed class AgentOptions
         var pins = new List<string>();
         var distrusted = new List<string>();
         bool http = false;
+        bool acceptCommonNameOnly = false;
         for (int i = 0; i < args.Length; i++)
         {
             string flag = args[i];
             if (flag == "--http")
             {
                 http = true;
+                continue;
+            }
+
+            if (flag == "--accept-cn-only")
+            {
+                acceptCommonNameOnly = true;
                 continue;
             }
 
@@ -87,6 +100,7 @@ internal sealed class AgentOptions
                 case "--distrust": distrusted.Add(value); break;
                 case "--mode" when value is "modern": mode = ValidationMode.Modern; break;
                 case "--mode" when value is "legacy": mode = ValidationMode.Legacy; break;
+                case "--mode" when value is "report-only": mode = ValidationMode.ReportOnly; break;
                 case "--action" when value is "allow": action = InvalidCertificateAction.Allow; break;
                 case "--action" when value is "warn": action = InvalidCertificateAction.Warn; break;
                 case "--action" when value is "deny": action = InvalidCertificateAction.Deny; break;
@@ -112,9 +126,9 @@ internal sealed class AgentOptions
         }
 
         string host = server[..colon].Trim('[', ']');
-        if (mode == ValidationMode.Legacy && string.IsNullOrWhiteSpace(expectedSubject))
+        if (mode is ValidationMode.Legacy or ValidationMode.ReportOnly && string.IsNullOrWhiteSpace(expectedSubject))
         {
-            error = "--mode legacy needs --expected-subject.";
+            error = $"--mode {(mode == ValidationMode.Legacy ? "legacy" : "report-only")} needs --expected-subject.";
             return false;
         }
 
@@ -126,6 +140,7 @@ internal sealed class AgentOptions
             TrustPath = trust,
             Mode = mode,
             ExpectedSubject = expectedSubject,
+            AcceptCommonNameOnly = acceptCommonNameOnly,
             Action = action,
             ApprovalsPath = approvals,
             ScriptedAnswer = answer,

@@ -144,6 +144,7 @@ internal static class HttpAgent
             profile.Mode = options.Mode;
             profile.ExpectedSubject = options.ExpectedSubject;
             profile.InvalidCertificateAction = options.Action;
+            profile.AcceptCommonNameWithoutSubjectAltName = options.AcceptCommonNameOnly;
             profile.TrustStore = options.TrustPath is null ? EndpointProfileOptions.SystemTrustStore : Path.GetFullPath(options.TrustPath);
             profile.ApprovalsFile = approvals;
             foreach (string pin in options.Pins)

@@ -21,8 +21,18 @@ public sealed class EndpointProfileOptions
     [EnumDataType(typeof(ValidationMode))]
     public ValidationMode Mode { get; set; } = ValidationMode.Modern;
 
-    /// <summary>The subject common name legacy agents expect. Required in legacy mode; in modern mode it adds the legacy verdict to reports.</summary>
+    /// <summary>
+    /// The subject common name legacy agents expect. Required in legacy and report-only mode
+    /// (<see cref="ValidationMode.ReportOnly"/>); in modern mode it adds the legacy verdict to reports.
+    /// </summary>
     public string? ExpectedSubject { get; set; }
+
+    /// <summary>
+    /// Opt-in, default false: accept a server DNS name found only in the subject common name of a certificate that has
+    /// no subjectAltName at all, reported as the notice <see cref="CertificateProblemKinds.NameOnlyInCommonName"/>.
+    /// Never for IP addresses or wildcards. See <see cref="CertificateValidatorOptions.AcceptCommonNameWithoutSubjectAltName"/>.
+    /// </summary>
+    public bool AcceptCommonNameWithoutSubjectAltName { get; set; }
 
     /// <summary>What to do with a certificate that is not valid. Default, also when left out: <see cref="InvalidCertificateAction.Warn"/>.</summary>
     [EnumDataType(typeof(InvalidCertificateAction))]

@@ -191,6 +191,7 @@ public sealed class EndpointProfileProvider : IDisposable
             TrustStore = resources.TrustStore,
             Mode = options.Mode,
             ExpectedSubject = string.IsNullOrWhiteSpace(options.ExpectedSubject) ? null : options.ExpectedSubject,
+            AcceptCommonNameWithoutSubjectAltName = options.AcceptCommonNameWithoutSubjectAltName,
             ClockSkew = options.ClockSkew,
             MaxChainDepth = options.MaxChainDepth,
             MaxSignatureChecks = options.MaxSignatureChecks,

@@ -29,6 +29,7 @@ internal static class ProblemText
         (CertificateProblemKinds.Revoked, "revoked", "A certificate in the chain has been revoked by its issuer."),
         (CertificateProblemKinds.RevocationStatusUnknown, "revocation status unknown", "Whether a certificate in the chain has been revoked could not be determined."),
         (CertificateProblemKinds.SubjectMismatch, "subject mismatch", "The certificate's subject is not the one this agent expects."),
+        (CertificateProblemKinds.NameOnlyInCommonName, "name only in common name", "The server's name is only in the certificate's common name, which modern clients do not accept."),
     ];
 
     /// <summary>
