@@ -133,7 +133,7 @@ internal static class HttpAgent
         services.AddLogging(logging => logging.ClearProviders().SetMinimumLevel(LogLevel.Debug).AddProvider(decisions));
         ICertificatePrompt? prompt = options.ScriptedAnswer is { } answer
             ? new ScriptedPrompt(answer, output)
-            : console is not null ? new ConsolePrompt(console, output) : null;
+            : console is not null ? new ConsoleCertificatePrompt(console, output) : null;
         if (prompt is not null)
         {
             services.AddSingleton(prompt);
