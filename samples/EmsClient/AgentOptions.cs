@@ -21,6 +21,9 @@ internal sealed class AgentOptions
                                       optionally HOST[:PORT]=FINGERPRINT; repeatable
           --distrust FINGERPRINT      never trust this certificate (SHA-256 hex) or key (sha256//BASE64),
                                       under any action; repeatable
+          --headless                  no prompt even when a console is present (a service): questions are
+                                      recorded beside the --approvals file for 'certpolicy approvals approve'
+          --min-tls 1.2|1.3           the oldest TLS version to accept (default: what the platform negotiates)
         exit codes: 0 connected, 2 refused, 1 bad arguments, 4 could not connect
         """;
 
@@ -46,6 +49,10 @@ internal sealed class AgentOptions
 
     public IReadOnlyList<string> Distrusted { get; init; } = [];
 
+    public bool Headless { get; init; }
+
+    public TlsVersionFloor MinimumTlsVersion { get; init; }
+
     public static bool TryParse(string[] args, [NotNullWhen(true)] out AgentOptions? options, [NotNullWhen(false)] out string? error)
     {
         options = null;
@@ -55,9 +62,17 @@ internal sealed class AgentOptions
         PromptAnswer? answer = null;
         var pins = new List<string>();
         var distrusted = new List<string>();
+        bool headless = false;
+        TlsVersionFloor minimumTls = TlsVersionFloor.Platform;
         for (int i = 0; i < args.Length; i++)
         {
             string flag = args[i];
+            if (flag == "--headless")
+            {
+                headless = true;
+                continue;
+            }
+
             if (i + 1 >= args.Length)
             {
                 error = $"{flag} needs a value.";
@@ -81,6 +96,8 @@ internal sealed class AgentOptions
                 case "--action" when value is "deny": action = InvalidCertificateAction.Deny; break;
                 case "--answer" when value is "allow": answer = PromptAnswer.Allow; break;
                 case "--answer" when value is "deny": answer = PromptAnswer.Deny; break;
+                case "--min-tls" when value is "1.2": minimumTls = TlsVersionFloor.Tls12; break;
+                case "--min-tls" when value is "1.3": minimumTls = TlsVersionFloor.Tls13; break;
                 default:
                     error = $"unexpected argument '{flag} {value}'.";
                     return false;
@@ -107,6 +124,12 @@ internal sealed class AgentOptions
             return false;
         }
 
+        if (headless && answer is not null)
+        {
+            error = "--headless means no one answers: it cannot go with --answer.";
+            return false;
+        }
+
         options = new AgentOptions
         {
             Host = host,
@@ -120,6 +143,8 @@ internal sealed class AgentOptions
             ScriptedAnswer = answer,
             Pins = pins,
             Distrusted = distrusted,
+            Headless = headless,
+            MinimumTlsVersion = minimumTls,
         };
         error = null;
         return true;

@@ -102,4 +102,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 4305, EventName = "PendingQuestionAnswered", Level = LogLevel.Information,
         Message = "The pending question for {Server} (SHA-256 {Sha256}) was {Answer}.")]
     public static partial void PendingQuestionAnswered(ILogger logger, ServerIdentity server, CertificateFingerprint sha256, string answer);
+
+    // Minimum TLS version and pending questions as a profile setting (tls helper, 4320-4339).
+
+    [LoggerMessage(EventId = 4320, EventName = "TlsVersionRejected", Level = LogLevel.Error,
+        Message = "Endpoint profile {Profile}: refused {Server}, which offered no TLS version at or above the profile's MinimumTlsVersion {Minimum} (negotiated: {Negotiated}).")]
+    public static partial void TlsVersionRejected(ILogger logger, string profile, ServerIdentity server, TlsVersionFloor minimum, string negotiated);
 }
