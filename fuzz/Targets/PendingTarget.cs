@@ -32,12 +32,12 @@ internal sealed class PendingTarget : FuzzTarget
         byte[] original = input.ToArray();
 
         // Read-only first: whatever it says, nothing in the folder may change.
-        IReadOnlyList<PendingQuestion>? listed = Try("read-only List", () => PendingQuestionStore.OpenReadOnly(file, FuzzFixtures.Clock).List());
+        IReadOnlyList<PendingQuestion>? listed = TryStore("read-only List", () => PendingQuestionStore.OpenReadOnly(file, FuzzFixtures.Clock).List());
         Require(File.ReadAllBytes(file).AsSpan().SequenceEqual(original), "The read-only store changed the file.");
         Require(Directory.GetFileSystemEntries(folder).Length == 1, "The read-only store created or moved a file.");
 
         var store = new PendingQuestionStore(file, FuzzFixtures.Clock);
-        IReadOnlyList<PendingQuestion>? read = Try("List", store.List);
+        IReadOnlyList<PendingQuestion>? read = TryStore("List", store.List);
         if (read is null)
         {
             Require(File.Exists(file) && File.ReadAllBytes(file).AsSpan().SequenceEqual(original), "List failed and the file was changed.");
@@ -52,13 +52,7 @@ internal sealed class PendingTarget : FuzzTarget
             Require(found is not null && found.Problems == question.Problems, $"A question listed for {question.Server} cannot be found again.");
         }
 
-        bool keptAsItWas = File.Exists(file) && File.ReadAllBytes(file).AsSpan().SequenceEqual(original);
-        if (!keptAsItWas)
-        {
-            Require(read.Count == 0, "The file was moved aside though questions were read from it.");
-            bool aside = Directory.EnumerateFiles(folder).Any(f => f != file && File.ReadAllBytes(f).AsSpan().SequenceEqual(original));
-            Require(aside, "A damaged pending-questions file was removed without being kept aside: its bytes are lost.");
-        }
+        RequireKeptOrMovedAside(file, original, read.Count, "pending-questions");
 
         // An answer for a question nobody asked changes nothing.
         byte[]? before = File.Exists(file) ? File.ReadAllBytes(file) : null;
@@ -115,33 +109,14 @@ internal sealed class PendingTarget : FuzzTarget
         Require((before is null && after is null) || (before is not null && after is not null && before.AsSpan().SequenceEqual(after)), message);
     }
 
-    private T? Try<T>(string call, Func<T> action)
-        where T : class
-    {
-        try
-        {
-            return Timed(call, action);
-        }
-        catch (ApprovalStoreException ex)
-        {
-            Require(!string.IsNullOrWhiteSpace(ex.Message), $"{call}: an ApprovalStoreException without a message.");
-            return null;
-        }
-    }
-
     private T? TryAnswer<T>(string call, Func<T> action)
     {
         try
         {
-            return Timed(call, action);
+            return TryStore(call, action);
         }
         catch (PendingQuestionNotFoundException)
         {
-            return default;
-        }
-        catch (ApprovalStoreException ex)
-        {
-            Require(!string.IsNullOrWhiteSpace(ex.Message), $"{call}: an ApprovalStoreException without a message.");
             return default;
         }
     }

@@ -16,9 +16,6 @@ namespace CertPolicy;
 public sealed class TlsVersionRejectedException : AuthenticationException
 #pragma warning restore CA1032
 {
-    /// <summary>How many inner exceptions <see cref="Find"/> looks through.</summary>
-    private const int MaxDepth = 16;
-
     internal TlsVersionRejectedException(string profileName, ServerIdentity server, TlsVersionFloor minimum, SslProtocols? negotiated, Exception? innerException)
         : base(Describe(profileName, server, minimum, negotiated, innerException), innerException)
     {
@@ -43,18 +40,7 @@ public sealed class TlsVersionRejectedException : AuthenticationException
     /// <summary>The TLS version refusal in <paramref name="exception"/> or its chain of inner exceptions (as far as 16 deep), or null.</summary>
     /// <param name="exception">An exception from a handshake or a request; null gives null.</param>
     /// <returns>The refusal, or null.</returns>
-    public static TlsVersionRejectedException? Find(Exception? exception)
-    {
-        for (int depth = 0; exception is not null && depth < MaxDepth; depth++, exception = exception.InnerException)
-        {
-            if (exception is TlsVersionRejectedException rejected)
-            {
-                return rejected;
-            }
-        }
-
-        return null;
-    }
+    public static TlsVersionRejectedException? Find(Exception? exception) => ExceptionChain.Find<TlsVersionRejectedException>(exception);
 
     private static string Describe(string profileName, ServerIdentity server, TlsVersionFloor minimum, SslProtocols? negotiated, Exception? innerException)
     {

@@ -24,8 +24,7 @@ public sealed class MinimumTlsVersionTests
         await using var server = LoopbackTlsServer.Start(HandshakePki.Valid, protocols: SslProtocols.Tls12);
         using var agent = new Agent(InvalidCertificateAction.Deny, configure: o => o.MinimumTlsVersion = TlsVersionFloor.Tls13);
         using var limit = TlsClient.Limit();
-        using var tcp = new TcpClient(AddressFamily.InterNetwork);
-        await tcp.ConnectAsync(IPAddress.Loopback, server.Port, limit.Token);
+        using TcpClient tcp = await ConnectTcpAsync(server.Port, limit.Token);
         var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
 
         TlsVersionRejectedException rejected = await Assert.ThrowsAsync<TlsVersionRejectedException>(
@@ -51,8 +50,7 @@ public sealed class MinimumTlsVersionTests
         await using var server = LoopbackTlsServer.Start(HandshakePki.Valid, protocols: SslProtocols.Tls12);
         using var agent = new Agent(InvalidCertificateAction.Deny, configure: o => o.MinimumTlsVersion = TlsVersionFloor.Tls13);
         using var limit = TlsClient.Limit();
-        using var tcp = new TcpClient(AddressFamily.InterNetwork);
-        await tcp.ConnectAsync(IPAddress.Loopback, server.Port, limit.Token);
+        using TcpClient tcp = await ConnectTcpAsync(server.Port, limit.Token);
         await using var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
 
         SslClientAuthenticationOptions options = agent.Policy.CreateClientOptions(Identity);
@@ -208,10 +206,24 @@ public sealed class MinimumTlsVersionTests
     private static async Task<(CertificateDecision Decision, SslProtocols Negotiated)> ConnectAsync(HandshakePolicy policy, int port)
     {
         using var limit = TlsClient.Limit();
-        using var tcp = new TcpClient(AddressFamily.InterNetwork);
-        await tcp.ConnectAsync(IPAddress.Loopback, port, limit.Token);
+        using TcpClient tcp = await ConnectTcpAsync(port, limit.Token);
         await using var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
         CertificateDecision decision = await policy.AuthenticateAsClientAsync(tls, Identity, cancellationToken: limit.Token);
         return (decision, decision.ShouldConnect ? tls.SslProtocol : SslProtocols.None);
+    }
+
+    private static async Task<TcpClient> ConnectTcpAsync(int port, CancellationToken cancellationToken)
+    {
+        var tcp = new TcpClient(AddressFamily.InterNetwork);
+        try
+        {
+            await tcp.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+            return tcp;
+        }
+        catch
+        {
+            tcp.Dispose();
+            throw;
+        }
     }
 }
