@@ -48,6 +48,11 @@ public static class Agent
             return BadArguments;
         }
 
+        if (options.Http)
+        {
+            return await HttpAgent.RunAsync(options, output, error, console).ConfigureAwait(false);
+        }
+
         HandshakePolicy policy;
         ServerIdentity identity;
         try
@@ -97,16 +102,7 @@ public static class Agent
             return ConnectionFailed;
         }
 
-        ValidationReport report = decision.Report;
-        output.WriteLine($"server      {identity}");
-        output.WriteLine($"certificate {report.Certificate?.Subject ?? "(none)"}  SHA-256 {report.Certificate?.Sha256Fingerprint ?? "-"}");
-        output.WriteLine($"modern      {(report.Modern.IsValid ? "valid" : "invalid: " + string.Join("; ", report.Modern.Problems.Select(p => p.Message)))}");
-        if (report.Legacy is { } legacy)
-        {
-            output.WriteLine($"legacy      {(legacy.IsValid ? "valid" : "invalid: " + string.Join("; ", legacy.Problems.Select(p => p.Message)))}");
-        }
-
-        output.WriteLine($"decision    {decision.Outcome} ({decision.Reason}): {decision.Message}");
+        Report(decision, identity, output);
         if (!decision.ShouldConnect)
         {
             ReportPendingQuestion(options, identity, decision, output);
@@ -121,6 +117,21 @@ public static class Agent
         return Connected;
     }
 
+    /// <summary>Prints the decision with its report; the "decision" line is the one scripts and the demo read.</summary>
+    internal static void Report(CertificateDecision decision, ServerIdentity identity, TextWriter output)
+    {
+        ValidationReport report = decision.Report;
+        output.WriteLine($"server      {identity}");
+        output.WriteLine($"certificate {report.Certificate?.Subject ?? "(none)"}  SHA-256 {report.Certificate?.Sha256Fingerprint ?? "-"}");
+        output.WriteLine($"modern      {(report.Modern.IsValid ? "valid" : "invalid: " + string.Join("; ", report.Modern.Problems.Select(p => p.Message)))}");
+        if (report.Legacy is { } legacy)
+        {
+            output.WriteLine($"legacy      {(legacy.IsValid ? "valid" : "invalid: " + string.Join("; ", legacy.Problems.Select(p => p.Message)))}");
+        }
+
+        output.WriteLine($"decision    {decision.Outcome} ({decision.Reason}): {decision.Message}");
+    }
+
     private static CertificateDecisionEngine CreateEngine(AgentOptions options, TextWriter output, TextReader? console)
     {
         var validator = new CertificateValidator(new CertificateValidatorOptions
@@ -131,7 +142,7 @@ public static class Agent
         });
         ICertificatePrompt? prompt = options.Headless ? null : options.ScriptedAnswer is { } answer
             ? new ScriptedPrompt(answer, output)
-            : console is not null ? new ConsolePrompt(console, output) : null;
+            : console is not null ? new ConsoleCertificatePrompt(console, output) : null;
         var engineOptions = new CertificateDecisionEngineOptions
         {
             ProfileName = "agent",
@@ -154,8 +165,12 @@ public static class Agent
         return new CertificateDecisionEngine(validator, engineOptions);
     }
 
-    /// <summary>A headless agent's refusal for want of an answer: says where the question was recorded and the exact command that answers it.</summary>
-    private static void ReportPendingQuestion(AgentOptions options, ServerIdentity identity, CertificateDecision decision, TextWriter output)
+    /// <summary>
+    /// A headless agent's refusal for want of an answer: says where the question was recorded and the exact command
+    /// that answers it. On the HTTP path the question is recorded in the background, so it is looked for a few times
+    /// (at most 2 seconds).
+    /// </summary>
+    internal static void ReportPendingQuestion(AgentOptions options, ServerIdentity identity, CertificateDecision decision, TextWriter output)
     {
         if (!options.Headless || decision.Reason != DecisionReason.NoPrompt || decision.Report.Certificate is not { } certificate)
         {
@@ -169,7 +184,14 @@ public static class Agent
         }
 
         var store = new PendingQuestionStore(PendingQuestionStore.FilePathFor(options.ApprovalsPath));
-        if (!CertificateFingerprint.TryParse(certificate.Sha256Fingerprint, out CertificateFingerprint sha256) || store.Find(identity, sha256) is not { } question)
+        PendingQuestion? question = null;
+        bool parsed = CertificateFingerprint.TryParse(certificate.Sha256Fingerprint, out CertificateFingerprint sha256);
+        for (int attempt = 0; parsed && attempt < 20 && (question = store.Find(identity, sha256)) is null; attempt++)
+        {
+            Thread.Sleep(100);
+        }
+
+        if (question is null)
         {
             output.WriteLine($"question    could not be recorded in {store.FilePath}");
             return;

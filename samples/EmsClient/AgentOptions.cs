@@ -21,6 +21,8 @@ internal sealed class AgentOptions
                                       optionally HOST[:PORT]=FINGERPRINT; repeatable
           --distrust FINGERPRINT      never trust this certificate (SHA-256 hex) or key (sha256//BASE64),
                                       under any action; repeatable
+          --http                      talk HTTPS (GET /api/v1/licence) through IHttpClientFactory with
+                                      UseCertPolicy; every other flag applies the same way
           --headless                  no prompt even when a console is present (a service): questions are
                                       recorded beside the --approvals file for 'certpolicy approvals approve'
           --min-tls 1.2|1.3           the oldest TLS version to accept (default: what the platform negotiates)
@@ -49,6 +51,8 @@ internal sealed class AgentOptions
 
     public IReadOnlyList<string> Distrusted { get; init; } = [];
 
+    public bool Http { get; init; }
+
     public bool Headless { get; init; }
 
     public TlsVersionFloor MinimumTlsVersion { get; init; }
@@ -62,11 +66,18 @@ internal sealed class AgentOptions
         PromptAnswer? answer = null;
         var pins = new List<string>();
         var distrusted = new List<string>();
+        bool http = false;
         bool headless = false;
         TlsVersionFloor minimumTls = TlsVersionFloor.Platform;
         for (int i = 0; i < args.Length; i++)
         {
             string flag = args[i];
+            if (flag == "--http")
+            {
+                http = true;
+                continue;
+            }
+
             if (flag == "--headless")
             {
                 headless = true;
@@ -143,6 +154,7 @@ internal sealed class AgentOptions
             ScriptedAnswer = answer,
             Pins = pins,
             Distrusted = distrusted,
+            Http = http,
             Headless = headless,
             MinimumTlsVersion = minimumTls,
         };

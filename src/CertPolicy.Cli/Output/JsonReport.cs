@@ -332,6 +332,7 @@ internal sealed class ApprovalsUsedJson
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(JudgementJson))]
 [JsonSerializable(typeof(ApprovalListJson))]
+[JsonSerializable(typeof(ApprovalAddJson))]
 [JsonSerializable(typeof(PendingListJson))]
 [JsonSerializable(typeof(PendingAnswerJson))]
 [JsonSerializable(typeof(ErrorEnvelopeJson))]

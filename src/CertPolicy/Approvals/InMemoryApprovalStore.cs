@@ -79,6 +79,25 @@ public sealed class InMemoryApprovalStore : ApprovalStore
 
         return ValueTask.FromResult(removed);
     }
+
+    /// <inheritdoc/>
+    public override ValueTask<int> ForgetEverythingAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        int removed;
+        lock (_gate)
+        {
+            removed = _approvals.Count;
+            _approvals.Clear();
+        }
+
+        if (removed > 0)
+        {
+            OnChanged();
+        }
+
+        return ValueTask.FromResult(removed);
+    }
 }
 
 /// <summary>The order approvals are listed in.</summary>

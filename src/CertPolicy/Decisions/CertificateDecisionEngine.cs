@@ -179,7 +179,7 @@ public sealed class CertificateDecisionEngine
         try
         {
             PendingQuestion question = await _pendingQuestions.RecordAsync(
-                new CertificatePromptRequest(ProfileName, server, certificate, decision.Report.Verdict), CancellationToken.None).ConfigureAwait(false);
+                new CertificatePromptRequest(ProfileName, server, certificate, decision.Report.Verdict, Validator.TrustStore, answerTimeout: null), CancellationToken.None).ConfigureAwait(false);
             Log.PendingQuestionRecorded(_logger, ProfileName, server, certificate.Subject, question.Fingerprint.ToString(), question.Problems, _pendingQuestions.FilePath, question.Attempts);
         }
 #pragma warning disable CA1031 // Recording is a courtesy to the administrator: the refusal stands whatever happens here.
@@ -273,7 +273,7 @@ public sealed class CertificateDecisionEngine
         if (opened)
         {
             Log.PromptStarted(_logger, ProfileName, server, key.Problems, certificate.Subject, sha256);
-            var request = new CertificatePromptRequest(ProfileName, server, certificate, report.Verdict);
+            var request = new CertificatePromptRequest(ProfileName, server, certificate, report.Verdict, Validator.TrustStore, PromptTimeout);
             _ = Task.Run(() => RunFlightAsync(flight, request, sha256), CancellationToken.None);
         }
         else
