@@ -21,6 +21,8 @@ await using ManagementServer server = ManagementServer.StartWithVendorDefault(po
 string address = $"127.0.0.1:{server.Port}";
 string[] modern = ["--server", address, "--server-name", DemoPki.ServerName, "--trust", pki.TrustPath];
 string[] remembered = [.. modern, "--approvals", approvals];
+string headlessApprovals = Path.Combine(pki.Folder, "headless-approvals.json");
+string[] headless = [.. modern, "--headless", "--approvals", headlessApprovals];
 
 var scenarios = new List<Scenario>
 {
@@ -59,6 +61,10 @@ var scenarios = new List<Scenario>
     new("CN-only certificate (no subjectAltName), modern agent, deny", () => server.PresentPemFiles(commonNameOnly.CertificatePath, commonNameOnly.KeyPath), [.. modern, "--action", "deny"], "Refuse (DeniedByPolicy)"),
     new("CN-only certificate, agent opted in (--accept-cn-only)", null, [.. modern, "--action", "deny", "--accept-cn-only"], "Connect (Valid)"),
     new("CN-only certificate, report-only agent without the opt-in", null, [.. modern, "--mode", "report-only", "--expected-subject", DemoPki.ServerName, "--action", "deny"], "Connect (Valid); would Refuse"),
+    // Unattended agents and the TLS floor (issue 17).
+    new("Headless agent (--headless), vendor default, warn: question kept", server.PresentVendorDefault, [.. headless], "Refuse (NoPrompt)"),
+    new("Question answered by 'certpolicy approvals approve': agent connects", () => AnswerWithTool("approve", address, VendorDefaultCertificate.CertificateSha256, headlessApprovals), [.. headless], "Connect (RememberedApproval)"),
+    new("Agent with --min-tls 1.3, server on its own certificate", () => server.PresentPemFiles(good.CertificatePath, good.KeyPath), [.. modern, "--action", "deny", "--min-tls", "1.3"], "Connect (Valid)"),
 };
 
 Console.WriteLine($"{"#",-3}{"scenario",-68}{"expected",-32}{"actual",-32}");
@@ -116,6 +122,20 @@ static string DecisionOf(string output, int exitCode, string error)
     }
 
     return $"exit {exitCode}: {error.Split('\n')[0].Trim()}";
+}
+
+// The administrator answers a headless agent's question with the certpolicy tool (run in process here).
+static void AnswerWithTool(string answer, string address, string sha256, string approvalsFile)
+{
+    string server = $"{DemoPki.ServerName}:{address[(address.LastIndexOf(':') + 1)..]}";
+    var output = new StringWriter();
+    var error = new StringWriter();
+    var environment = new CertPolicy.Cli.CliEnvironment(output, error, TimeProvider.System, outputIsTerminal: false, Environment.GetEnvironmentVariable);
+    int exitCode = CertPolicy.Cli.CertPolicyCli.RunAsync(["approvals", answer, server, "--sha256", sha256, "--approvals", approvalsFile], environment).GetAwaiter().GetResult();
+    if (exitCode != 0)
+    {
+        Console.WriteLine($"     certpolicy approvals {answer} exited with {exitCode}: {error.ToString().Trim()}");
+    }
 }
 
 static string Indent(string text) => string.Join('\n', text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => "     " + l));

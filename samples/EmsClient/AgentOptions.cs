@@ -27,6 +27,9 @@ internal sealed class AgentOptions
                                       under any action; repeatable
           --http                      talk HTTPS (GET /api/v1/licence) through IHttpClientFactory with
                                       UseCertPolicy; every other flag applies the same way
+          --headless                  no prompt even when a console is present (a service): questions are
+                                      recorded beside the --approvals file for 'certpolicy approvals approve'
+          --min-tls 1.2|1.3           the oldest TLS version to accept (default: what the platform negotiates)
         exit codes: 0 connected, 2 refused, 1 bad arguments, 4 could not connect
         """;
 
@@ -56,6 +59,10 @@ internal sealed class AgentOptions
 
     public bool Http { get; init; }
 
+    public bool Headless { get; init; }
+
+    public TlsVersionFloor MinimumTlsVersion { get; init; }
+
     public static bool TryParse(string[] args, [NotNullWhen(true)] out AgentOptions? options, [NotNullWhen(false)] out string? error)
     {
         options = null;
@@ -67,6 +74,8 @@ internal sealed class AgentOptions
         var distrusted = new List<string>();
         bool http = false;
         bool acceptCommonNameOnly = false;
+        bool headless = false;
+        TlsVersionFloor minimumTls = TlsVersionFloor.Platform;
         for (int i = 0; i < args.Length; i++)
         {
             string flag = args[i];
@@ -79,6 +88,12 @@ internal sealed class AgentOptions
             if (flag == "--accept-cn-only")
             {
                 acceptCommonNameOnly = true;
+                continue;
+            }
+
+            if (flag == "--headless")
+            {
+                headless = true;
                 continue;
             }
 
@@ -106,6 +121,8 @@ internal sealed class AgentOptions
                 case "--action" when value is "deny": action = InvalidCertificateAction.Deny; break;
                 case "--answer" when value is "allow": answer = PromptAnswer.Allow; break;
                 case "--answer" when value is "deny": answer = PromptAnswer.Deny; break;
+                case "--min-tls" when value is "1.2": minimumTls = TlsVersionFloor.Tls12; break;
+                case "--min-tls" when value is "1.3": minimumTls = TlsVersionFloor.Tls13; break;
                 default:
                     error = $"unexpected argument '{flag} {value}'.";
                     return false;
@@ -132,6 +149,12 @@ internal sealed class AgentOptions
             return false;
         }
 
+        if (headless && answer is not null)
+        {
+            error = "--headless means no one answers: it cannot go with --answer.";
+            return false;
+        }
+
         options = new AgentOptions
         {
             Host = host,
@@ -147,6 +170,8 @@ internal sealed class AgentOptions
             Pins = pins,
             Distrusted = distrusted,
             Http = http,
+            Headless = headless,
+            MinimumTlsVersion = minimumTls,
         };
         error = null;
         return true;

@@ -73,6 +73,7 @@ internal static class HttpAgent
             if (refusal.Reason != DecisionReason.NeedsUserAnswer || !canAsk)
             {
                 Agent.Report(refusal, identity, output);
+                Agent.ReportPendingQuestion(options, identity, refusal, output);
                 return exitCode;
             }
 
@@ -131,7 +132,7 @@ internal static class HttpAgent
 
         // Every decision is logged once (event 4000 to 4012); the agent reads the one its request got from there.
         services.AddLogging(logging => logging.ClearProviders().SetMinimumLevel(LogLevel.Debug).AddProvider(decisions));
-        ICertificatePrompt? prompt = options.ScriptedAnswer is { } answer
+        ICertificatePrompt? prompt = options.Headless ? null : options.ScriptedAnswer is { } answer
             ? new ScriptedPrompt(answer, output)
             : console is not null ? new ConsoleCertificatePrompt(console, output) : null;
         if (prompt is not null)
@@ -147,6 +148,8 @@ internal static class HttpAgent
             profile.AcceptCommonNameWithoutSubjectAltName = options.AcceptCommonNameOnly;
             profile.TrustStore = options.TrustPath is null ? EndpointProfileOptions.SystemTrustStore : Path.GetFullPath(options.TrustPath);
             profile.ApprovalsFile = approvals;
+            profile.RecordPendingQuestions = options.Headless && options.ApprovalsPath is not null;
+            profile.MinimumTlsVersion = options.MinimumTlsVersion;
             foreach (string pin in options.Pins)
             {
                 profile.PreApprovedFingerprints.Add(pin);
@@ -201,6 +204,12 @@ internal static class HttpAgent
         catch (HttpRequestException e) when (CertificateRejectedException.Find(e) is { } rejected)
         {
             return (Agent.Refused, rejected.Decision);
+        }
+        catch (HttpRequestException e) when (TlsVersionRejectedException.Find(e) is { } tooOld)
+        {
+            // The profile's --min-tls refused the server: a decision of the policy, not a network failure.
+            error.WriteLine($"EmsClient: {tooOld.Message}");
+            return (Agent.Refused, null);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {

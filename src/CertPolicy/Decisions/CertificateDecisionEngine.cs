@@ -44,6 +44,7 @@ public sealed class CertificateDecisionEngine
         InvalidCertificateAction = options.InvalidCertificateAction;
         Approvals = options.Approvals ?? new InMemoryApprovalStore();
         PromptTimeout = options.PromptTimeout;
+        MinimumTlsVersion = options.MinimumTlsVersion;
         TimeProvider = options.TimeProvider ?? validator.TimeProvider;
         _prompt = options.Prompt;
         _pendingQuestions = options.Prompt is PendingQuestionPrompt ? null : options.PendingQuestions;
@@ -71,6 +72,12 @@ public sealed class CertificateDecisionEngine
 
     /// <summary>How long the user has to answer.</summary>
     public TimeSpan PromptTimeout { get; }
+
+    /// <summary>The oldest TLS version the profile's handshakes may use (applied by <see cref="HandshakePolicy"/>).</summary>
+    public TlsVersionFloor MinimumTlsVersion { get; }
+
+    /// <summary>Where this engine's decisions are logged (also the handshake's refusals for the profile).</summary>
+    internal ILogger Logger => _logger;
 
     /// <summary>The clock of prompt timeouts and approval times.</summary>
     internal TimeProvider TimeProvider { get; }

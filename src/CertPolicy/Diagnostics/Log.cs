@@ -125,4 +125,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 4401, EventName = "NameOnlyInCommonNameAccepted", Level = LogLevel.Information,
         Message = "Profile {Profile}: {Server} is named only in the subject common name of certificate {Subject}, SHA-256 {Fingerprint}, which has no subjectAltName; accepted because the profile allows it (AcceptCommonNameWithoutSubjectAltName). Reissue the certificate with a subjectAltName.")]
     public static partial void NameOnlyInCommonNameAccepted(ILogger logger, string profile, ServerIdentity server, string subject, string fingerprint);
+
+    // Minimum TLS version and pending questions as a profile setting (tls helper, 4320-4339).
+
+    [LoggerMessage(EventId = 4320, EventName = "TlsVersionRejected", Level = LogLevel.Error,
+        Message = "Endpoint profile {Profile}: refused {Server}, which offered no TLS version at or above the profile's MinimumTlsVersion {Minimum} (negotiated: {Negotiated}).")]
+    public static partial void TlsVersionRejected(ILogger logger, string profile, ServerIdentity server, TlsVersionFloor minimum, string negotiated);
 }

@@ -86,6 +86,24 @@ public sealed class EndpointProfileOptions
     public IList<string> PreApprovedFingerprints { get; } = [];
 
     /// <summary>
+    /// The oldest TLS version this profile's handshakes may use: <see cref="TlsVersionFloor.Platform"/> (the default:
+    /// whatever the platform negotiates), <see cref="TlsVersionFloor.Tls12"/> or <see cref="TlsVersionFloor.Tls13"/>.
+    /// A server that offers only older versions is refused with a <see cref="TlsVersionRejectedException"/> naming the
+    /// floor (see docs/handshake.md).
+    /// </summary>
+    [EnumDataType(typeof(TlsVersionFloor))]
+    public TlsVersionFloor MinimumTlsVersion { get; set; } = TlsVersionFloor.Platform;
+
+    /// <summary>
+    /// Whether questions no one could answer (no prompt, as on a headless agent, or a prompt that timed out) are
+    /// recorded beside the approvals file, in <c>&lt;approvals file&gt;.pending.json</c>, for an administrator to
+    /// answer out of band (<c>certpolicy approvals pending|approve|deny</c>, or <see cref="PendingQuestionStore"/>).
+    /// Default: true. Only when approvals are kept in a file: with approvals in memory (no file location), nothing
+    /// is recorded. Profiles naming the same approvals file share their questions.
+    /// </summary>
+    public bool RecordPendingQuestions { get; set; } = true;
+
+    /// <summary>
     /// The configuration the settings were bound from, flattened (null when they were set in code): equal text means
     /// equal settings, so a reload that changes nothing keeps the profile. Not a setting.
     /// </summary>
