@@ -5,7 +5,7 @@
 #                                        tests/CertPolicy.Tests/FuzzRegressions/TARGET/ (replayed by `dotnet test`)
 #   fuzz/run.sh --minimise TARGET DIR    minimise the inputs in DIR with afl-cmin into fuzz/corpus/TARGET/
 #
-# Targets: certificate crl pem identity approvals profile (see fuzz/Targets/). Installs what it needs with the ordinary
+# Targets: certificate crl pem identity approvals profile pending (see fuzz/Targets/). Installs what it needs with the ordinary
 # package clients: Debian's afl++ (apt-get) and the SharpFuzz.CommandLine .NET tool (into fuzz/.tools). Builds the
 # fuzz host into fuzz/out/TARGET/bin, instruments CertPolicy.dll there, and keeps AFL's findings in
 # fuzz/out/TARGET/findings; fuzz/dictionaries/TARGET.dict, when there is one, gives afl-fuzz the format's tokens.
@@ -17,7 +17,7 @@ repo=$PWD
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 usage() { echo "usage: fuzz/run.sh TARGET SECONDS | fuzz/run.sh --minimise TARGET DIR" >&2; exit 1; }
-targets=" certificate crl pem identity approvals profile "
+targets=" certificate crl pem identity approvals profile pending "
 mode=fuzz
 if [ "${1:-}" = "--minimise" ]; then mode=minimise; shift; fi
 [ $# -eq 2 ] || usage

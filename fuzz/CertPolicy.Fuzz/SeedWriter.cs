@@ -96,7 +96,8 @@ internal static class SeedWriter
             { "CertPolicy": { "Profiles": { "Management": {
               "Mode": "Legacy", "ExpectedSubject": "EMS Server", "InvalidCertificateAction": "Deny", "TrustStore": "System",
               "ClockSkew": "00:05:00", "MaxChainDepth": 4, "MaxSignatureChecks": 50, "PromptTimeout": "00:00:45",
-              "RevocationLists": [], "ApprovalsFile": "approvals.json" } } } }
+              "RevocationLists": [], "ApprovalsFile": "approvals.json",
+              "RecordPendingQuestions": false, "MinimumTlsVersion": "Tls13" } } } }
             """));
         Seed(profiles, "two-profiles", Encoding.UTF8.GetBytes("""
             { "CertPolicy": { "Profiles": { "A": { "InvalidCertificateAction": "Warn", "ApprovalsFile": "a.json" }, "B": { "Mode": "Modern", "ApprovalsFile": "b.json" } } } }

@@ -27,11 +27,10 @@ internal sealed class ApprovalsTarget : FuzzTarget
     public override void Run(ReadOnlySpan<byte> input)
     {
         string file = TempFolder.WriteInput(Name, "approvals.json", input);
-        string folder = Path.GetDirectoryName(file)!;
         byte[] original = input.ToArray();
 
         var store = new FileApprovalStore(file, FuzzFixtures.Clock);
-        IReadOnlyList<CertificateApproval>? read = Try("List", store.List);
+        IReadOnlyList<CertificateApproval>? read = TryStore("List", store.List);
         if (read is null)
         {
             Require(File.Exists(file) && File.ReadAllBytes(file).AsSpan().SequenceEqual(original), "List failed and the file was changed.");
@@ -45,18 +44,11 @@ internal sealed class ApprovalsTarget : FuzzTarget
             Require(found is not null && found.AcceptedProblems == approval.AcceptedProblems, $"An approval listed for {approval.Server} cannot be found again.");
         }
 
-        bool keptAsItWas = File.Exists(file) && File.ReadAllBytes(file).AsSpan().SequenceEqual(original);
-        if (!keptAsItWas)
-        {
-            // Reading moved a damaged file aside: its bytes must be in the folder still, and nothing read from it.
-            Require(read.Count == 0, "The file was moved aside though approvals were read from it.");
-            bool aside = Directory.EnumerateFiles(folder).Any(f => f != file && File.ReadAllBytes(f).AsSpan().SequenceEqual(original));
-            Require(aside, "A damaged approvals file was removed without being kept aside: its bytes are lost.");
-        }
+        RequireKeptOrMovedAside(file, original, read.Count, "approvals");
 
         byte[]? before = File.Exists(file) ? File.ReadAllBytes(file) : null;
         var approval2 = new CertificateApproval(SavedServer, SavedSha256, CertificateProblemKinds.UntrustedRoot, FuzzFixtures.Now, "CN=fuzz");
-        bool saved = Try("SaveAsync", () => { store.SaveAsync(approval2).AsTask().GetAwaiter().GetResult(); return true; });
+        bool saved = TryStore("SaveAsync", () => { store.SaveAsync(approval2).AsTask().GetAwaiter().GetResult(); return true; });
         if (!saved)
         {
             byte[]? after = File.Exists(file) ? File.ReadAllBytes(file) : null;
@@ -77,32 +69,5 @@ internal sealed class ApprovalsTarget : FuzzTarget
         Require(store.Find(SavedServer, SavedSha256) is not null, "The saved approval cannot be found.");
         IReadOnlyList<CertificateApproval> reread = Timed("List by a second store", () => new FileApprovalStore(file, FuzzFixtures.Clock).List());
         Require(reread.Count == afterSave.Count, $"A second store reads {reread.Count} approvals from the saved file, not {afterSave.Count}.");
-    }
-
-    private T? Try<T>(string call, Func<T> action)
-        where T : class
-    {
-        try
-        {
-            return Timed(call, action);
-        }
-        catch (ApprovalStoreException ex)
-        {
-            Require(!string.IsNullOrWhiteSpace(ex.Message), $"{call}: an ApprovalStoreException without a message.");
-            return null;
-        }
-    }
-
-    private bool Try(string call, Func<bool> action)
-    {
-        try
-        {
-            return Timed(call, action);
-        }
-        catch (ApprovalStoreException ex)
-        {
-            Require(!string.IsNullOrWhiteSpace(ex.Message), $"{call}: an ApprovalStoreException without a message.");
-            return false;
-        }
     }
 }

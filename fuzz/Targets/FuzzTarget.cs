@@ -44,6 +44,40 @@ internal abstract class FuzzTarget
         CheckTime(call, start);
     }
 
+    /// <summary>
+    /// Runs one call into a file store (approvals, pending questions): an <see cref="ApprovalStoreException"/> with a
+    /// message is its documented failure and gives the default (null, false).
+    /// </summary>
+    protected T? TryStore<T>(string call, Func<T> action)
+    {
+        try
+        {
+            return Timed(call, action);
+        }
+        catch (ApprovalStoreException ex)
+        {
+            Require(!string.IsNullOrWhiteSpace(ex.Message), $"{call}: an ApprovalStoreException without a message.");
+            return default;
+        }
+    }
+
+    /// <summary>
+    /// After a store read <paramref name="file"/>: the file is as it was, or (damaged) it was moved aside with its
+    /// bytes intact and nothing was read from it.
+    /// </summary>
+    protected static void RequireKeptOrMovedAside(string file, byte[] original, int entriesRead, string what)
+    {
+        if (File.Exists(file) && File.ReadAllBytes(file).AsSpan().SequenceEqual(original))
+        {
+            return;
+        }
+
+        Require(entriesRead == 0, $"The {what} file was moved aside though entries were read from it.");
+        string folder = Path.GetDirectoryName(file)!;
+        bool aside = Directory.EnumerateFiles(folder).Any(f => f != file && File.ReadAllBytes(f).AsSpan().SequenceEqual(original));
+        Require(aside, $"A damaged {what} file was removed without being kept aside: its bytes are lost.");
+    }
+
     protected static void Require(bool condition, string contract)
     {
         if (!condition)

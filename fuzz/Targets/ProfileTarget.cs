@@ -116,6 +116,9 @@ internal sealed class ProfileTarget : FuzzTarget
             Require(Enum.IsDefined(bound.Mode), $"Profile '{name}' resolved with the undefined mode {bound.Mode}.");
             Require(bound.ClockSkew >= TimeSpan.Zero && bound.ClockSkew <= TimeSpan.FromDays(1), $"Profile '{name}' resolved with clock skew {bound.ClockSkew}.");
             Require(engine.PromptTimeout > TimeSpan.Zero, $"Profile '{name}' resolved with prompt timeout {engine.PromptTimeout}.");
+            Require(
+                Enum.IsDefined(engine.MinimumTlsVersion) && engine.MinimumTlsVersion == bound.MinimumTlsVersion,
+                $"Profile '{name}' resolved with the TLS floor {engine.MinimumTlsVersion}, bound {bound.MinimumTlsVersion}.");
         }
     }
 

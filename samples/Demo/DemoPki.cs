@@ -139,17 +139,25 @@ internal sealed class DemoPki : IDisposable
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         var san = new SubjectAlternativeNameBuilder();
+        bool namesAny = false;
         foreach (string name in dnsNames)
         {
             san.AddDnsName(name);
+            namesAny = true;
         }
 
         foreach (IPAddress address in ipAddresses)
         {
             san.AddIpAddress(address);
+            namesAny = true;
         }
 
-        request.CertificateExtensions.Add(san.Build());
+        // No names at all: no subjectAltName extension (an empty one would be malformed), as old CN-only certificates.
+        if (namesAny)
+        {
+            request.CertificateExtensions.Add(san.Build());
+        }
+
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         if (issuer is null)
         {

@@ -15,11 +15,14 @@ ServerFiles renewed = pki.IssueServer("ems-renewed", "ems.example.test", [DemoPk
 ServerFiles expired = pki.IssueServer("ems-expired", "ems.example.test", [DemoPki.ServerName], notBefore: DateTimeOffset.UtcNow.AddDays(-400), notAfter: DateTimeOffset.UtcNow.AddDays(-1));
 ServerFiles wrongName = pki.IssueServer("other", "other.example.test", ["other.example.test"]);
 ServerFiles untrusted = pki.IssueUntrusted("untrusted", "ems.example.test", [DemoPki.ServerName]);
+ServerFiles commonNameOnly = pki.IssueServer("ems-cn-only", DemoPki.ServerName, []);
 
 await using ManagementServer server = ManagementServer.StartWithVendorDefault(port: 0);
 string address = $"127.0.0.1:{server.Port}";
 string[] modern = ["--server", address, "--server-name", DemoPki.ServerName, "--trust", pki.TrustPath];
 string[] remembered = [.. modern, "--approvals", approvals];
+string headlessApprovals = Path.Combine(pki.Folder, "headless-approvals.json");
+string[] headless = [.. modern, "--headless", "--approvals", headlessApprovals];
 
 var scenarios = new List<Scenario>
 {
@@ -42,6 +45,26 @@ var scenarios = new List<Scenario>
     new("Self-signed server pinned for this server only (--pin HOST=SHA256)", null, [.. modern, "--action", "warn", "--pin", $"{DemoPki.ServerName}={VendorDefaultCertificate.CertificateSha256}"], "Connect (PreApproved)"),
     new("Distrusted vendor default, action allow", null, [.. modern, "--action", "allow", "--distrust", VendorDefaultCertificate.CertificateSha256], "Refuse (Distrusted)"),
     new("Distrusted vendor default, warn, approved before and pinned", null, [.. remembered, "--answer", "allow", "--pin", VendorDefaultCertificate.PublicKeySha256, "--distrust", VendorDefaultCertificate.PublicKeySha256], "Refuse (Distrusted)"),
+    // The same agent over HTTPS (--http): IHttpClientFactory with UseCertPolicy, against the same server port and certificates.
+    new("HTTP: server on its own certificate, valid, action deny", () => server.PresentPemFiles(good.CertificatePath, good.KeyPath), [.. modern, "--http", "--action", "deny"], "Connect (Valid)"),
+    new("HTTP: expired certificate, action deny", () => server.PresentPemFiles(expired.CertificatePath, expired.KeyPath), [.. modern, "--http", "--action", "deny"], "Refuse (DeniedByPolicy)"),
+    new("HTTP: vendor default, action allow", server.PresentVendorDefault, [.. modern, "--http", "--action", "allow"], "Connect (AllowedByPolicy)"),
+    new("HTTP: vendor default, warn, headless agent (no one to ask)", null, [.. modern, "--http", "--action", "warn"], "Refuse (NoPrompt)"),
+    new("HTTP: vendor default, warn, approval remembered over TLS above", null, [.. remembered, "--http"], "Connect (RememberedApproval)"),
+    new("HTTP: new approvals file, warn: asked over TLS first, user allows", null, [.. modern, "--http", "--approvals", Path.Combine(pki.Folder, "approvals-http.json"), "--answer", "allow"], "Connect (ApprovedByUser)"),
+    new("HTTP: the next request is silent", null, [.. modern, "--http", "--approvals", Path.Combine(pki.Folder, "approvals-http.json")], "Connect (RememberedApproval)"),
+    // Report-only migration mode and the CN-only opt-in (issue 17).
+    new("Report-only agent, vendor default, deny: connects, would refuse", server.PresentVendorDefault, [.. modern, "--mode", "report-only", "--expected-subject", "EMS Default Certificate", "--action", "deny"], "Connect (Valid); would Refuse"),
+    new("Report-only agent, vendor default, warn: connects, would prompt", null, [.. modern, "--mode", "report-only", "--expected-subject", "EMS Default Certificate", "--action", "warn"], "Connect (Valid); would Prompt"),
+    new("Report-only agent, expired certificate, deny: counted would-refuse", () => server.PresentPemFiles(expired.CertificatePath, expired.KeyPath), [.. modern, "--mode", "report-only", "--expected-subject", DemoPki.ServerName, "--action", "deny"], "Connect (Valid); would Refuse"),
+    new("Report-only agent, valid certificate: nothing to fix", () => server.PresentPemFiles(good.CertificatePath, good.KeyPath), [.. modern, "--mode", "report-only", "--expected-subject", DemoPki.ServerName, "--action", "deny"], "Connect (Valid); would Connect"),
+    new("CN-only certificate (no subjectAltName), modern agent, deny", () => server.PresentPemFiles(commonNameOnly.CertificatePath, commonNameOnly.KeyPath), [.. modern, "--action", "deny"], "Refuse (DeniedByPolicy)"),
+    new("CN-only certificate, agent opted in (--accept-cn-only)", null, [.. modern, "--action", "deny", "--accept-cn-only"], "Connect (Valid)"),
+    new("CN-only certificate, report-only agent without the opt-in", null, [.. modern, "--mode", "report-only", "--expected-subject", DemoPki.ServerName, "--action", "deny"], "Connect (Valid); would Refuse"),
+    // Unattended agents and the TLS floor (issue 17).
+    new("Headless agent (--headless), vendor default, warn: question kept", server.PresentVendorDefault, [.. headless], "Refuse (NoPrompt)"),
+    new("Question answered by 'certpolicy approvals approve': agent connects", () => AnswerWithTool("approve", address, VendorDefaultCertificate.CertificateSha256, headlessApprovals), [.. headless], "Connect (RememberedApproval)"),
+    new("Agent with --min-tls 1.3, server on its own certificate", () => server.PresentPemFiles(good.CertificatePath, good.KeyPath), [.. modern, "--action", "deny", "--min-tls", "1.3"], "Connect (Valid)"),
 };
 
 // Renewals under each approval scope (issue 16): each scope keeps its approvals in a file of its own.
@@ -65,7 +88,7 @@ scenarios.AddRange(
     new("Renewed by another CA: issuer scope asks (user denies)", () => server.PresentPemFiles(otherIssuer.CertificatePath, otherIssuer.KeyPath), [.. byIssuer, "--answer", "deny"], "Refuse (DeniedByUser)"),
 ]);
 
-Console.WriteLine($"{"#",-3}{"scenario",-68}{"expected",-29}{"actual",-29}");
+Console.WriteLine($"{"#",-3}{"scenario",-68}{"expected",-32}{"actual",-32}");
 int failures = 0;
 for (int i = 0; i < scenarios.Count; i++)
 {
@@ -77,7 +100,7 @@ for (int i = 0; i < scenarios.Count; i++)
     string actual = DecisionOf(output.ToString(), exitCode, error.ToString());
     bool ok = actual == scenario.Expected;
     failures += ok ? 0 : 1;
-    Console.WriteLine($"{i + 1,-3}{scenario.Name,-68}{scenario.Expected,-29}{actual,-29}{(ok ? "ok" : "MISMATCH")}");
+    Console.WriteLine($"{i + 1,-3}{scenario.Name,-68}{scenario.Expected,-32}{actual,-32}{(ok ? "ok" : "MISMATCH")}");
     if (!ok)
     {
         Console.WriteLine(Indent(output.ToString() + error.ToString()));
@@ -101,11 +124,39 @@ static string DecisionOf(string output, int exitCode, string error)
             int colon = rest.IndexOf(':', StringComparison.Ordinal);
             string decision = colon > 0 ? rest[..colon] : rest;
             bool connected = exitCode == Agent.Connected;
-            return decision.StartsWith("Connect", StringComparison.Ordinal) == connected ? decision : $"{decision} but exit {exitCode}";
+            decision = decision.StartsWith("Connect", StringComparison.Ordinal) == connected ? decision : $"{decision} but exit {exitCode}";
+
+            // A report-only agent also prints "would       Refuse (DeniedByPolicy) under modern validation: ...": the
+            // table shows the would-be outcome (the agent's output has the reason).
+            foreach (string wouldLine in output.Split('\n'))
+            {
+                if (wouldLine.StartsWith("would ", StringComparison.Ordinal))
+                {
+                    string would = wouldLine["would".Length..].Trim();
+                    int space = would.IndexOf(' ', StringComparison.Ordinal);
+                    return $"{decision}; would {(space > 0 ? would[..space] : would)}";
+                }
+            }
+
+            return decision;
         }
     }
 
     return $"exit {exitCode}: {error.Split('\n')[0].Trim()}";
+}
+
+// The administrator answers a headless agent's question with the certpolicy tool (run in process here).
+static void AnswerWithTool(string answer, string address, string sha256, string approvalsFile)
+{
+    string server = $"{DemoPki.ServerName}:{address[(address.LastIndexOf(':') + 1)..]}";
+    var output = new StringWriter();
+    var error = new StringWriter();
+    var environment = new CertPolicy.Cli.CliEnvironment(output, error, TimeProvider.System, outputIsTerminal: false, Environment.GetEnvironmentVariable);
+    int exitCode = CertPolicy.Cli.CertPolicyCli.RunAsync(["approvals", answer, server, "--sha256", sha256, "--approvals", approvalsFile], environment).GetAwaiter().GetResult();
+    if (exitCode != 0)
+    {
+        Console.WriteLine($"     certpolicy approvals {answer} exited with {exitCode}: {error.ToString().Trim()}");
+    }
 }
 
 static string Indent(string text) => string.Join('\n', text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => "     " + l));

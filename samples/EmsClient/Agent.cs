@@ -48,6 +48,11 @@ public static class Agent
             return BadArguments;
         }
 
+        if (options.Http)
+        {
+            return await HttpAgent.RunAsync(options, output, error, console).ConfigureAwait(false);
+        }
+
         HandshakePolicy policy;
         ServerIdentity identity;
         try
@@ -85,24 +90,23 @@ public static class Agent
                 new SslClientAuthenticationOptions { EnabledSslProtocols = SslProtocols.Tls13 | SslProtocols.Tls12 },
                 CancellationToken.None).ConfigureAwait(false);
         }
+        catch (TlsVersionRejectedException e)
+        {
+            // The profile's --min-tls refused the server: a decision of the policy, not a network failure.
+            error.WriteLine($"EmsClient: {e.Message}");
+            return Refused;
+        }
         catch (Exception e) when (e is AuthenticationException or IOException)
         {
             error.WriteLine($"EmsClient: TLS handshake with {options.Host}:{options.Port} failed: {e.Message}");
             return ConnectionFailed;
         }
 
-        ValidationReport report = decision.Report;
-        output.WriteLine($"server      {identity}");
-        output.WriteLine($"certificate {report.Certificate?.Subject ?? "(none)"}  SHA-256 {report.Certificate?.Sha256Fingerprint ?? "-"}");
-        output.WriteLine($"modern      {(report.Modern.IsValid ? "valid" : "invalid: " + string.Join("; ", report.Modern.Problems.Select(p => p.Message)))}");
-        if (report.Legacy is { } legacy)
-        {
-            output.WriteLine($"legacy      {(legacy.IsValid ? "valid" : "invalid: " + string.Join("; ", legacy.Problems.Select(p => p.Message)))}");
-        }
+        Report(decision, identity, output);
 
-        output.WriteLine($"decision    {decision.Outcome} ({decision.Reason}): {decision.Message}");
         if (!decision.ShouldConnect)
         {
+            ReportPendingQuestion(options, identity, decision, output);
             return Refused;
         }
 
@@ -114,6 +118,30 @@ public static class Agent
         return Connected;
     }
 
+    /// <summary>Prints the decision with its report; the "decision" line is the one scripts and the demo read.</summary>
+    internal static void Report(CertificateDecision decision, ServerIdentity identity, TextWriter output)
+    {
+        ValidationReport report = decision.Report;
+        output.WriteLine($"server      {identity}");
+        output.WriteLine($"certificate {report.Certificate?.Subject ?? "(none)"}  SHA-256 {report.Certificate?.Sha256Fingerprint ?? "-"}");
+        output.WriteLine($"modern      {(report.Modern.IsValid ? "valid" : "invalid: " + string.Join("; ", report.Modern.Problems.Select(p => p.Message)))}");
+        if (report.Modern.Notices.Count > 0)
+        {
+            output.WriteLine($"accepted    {string.Join(", ", report.Modern.Notices.Select(n => n.Kind))}: {string.Join("; ", report.Modern.Notices.Select(n => n.Message))}");
+        }
+
+        if (report.Legacy is { } legacy)
+        {
+            output.WriteLine($"legacy      {(legacy.IsValid ? "valid" : "invalid: " + string.Join("; ", legacy.Problems.Select(p => p.Message)))}");
+        }
+
+        output.WriteLine($"decision    {decision.Outcome} ({decision.Reason}): {decision.Message}");
+        if (decision.MigrationPreview is { } preview)
+        {
+            output.WriteLine($"would       {preview.Message}");
+        }
+    }
+
     private static CertificateDecisionEngine CreateEngine(AgentOptions options, TextWriter output, TextReader? console)
     {
         var validator = new CertificateValidator(new CertificateValidatorOptions
@@ -121,10 +149,11 @@ public static class Agent
             TrustStore = options.TrustPath is null ? TrustStore.System : TrustStore.FromPemFile(options.TrustPath),
             Mode = options.Mode,
             ExpectedSubject = options.ExpectedSubject,
+            AcceptCommonNameWithoutSubjectAltName = options.AcceptCommonNameOnly,
         });
-        ICertificatePrompt? prompt = options.ScriptedAnswer is { } answer
+        ICertificatePrompt? prompt = options.Headless ? null : options.ScriptedAnswer is { } answer
             ? new ScriptedPrompt(answer, output)
-            : console is not null ? new ConsolePrompt(console, output) : null;
+            : console is not null ? new ConsoleCertificatePrompt(console, output) : null;
         var engineOptions = new CertificateDecisionEngineOptions
         {
             ProfileName = "agent",
@@ -132,6 +161,8 @@ public static class Agent
             Approvals = options.ApprovalsPath is null ? new InMemoryApprovalStore() : new FileApprovalStore(options.ApprovalsPath),
             ApprovalScope = options.ApprovalScope,
             Prompt = prompt,
+            PendingQuestions = options.Headless && options.ApprovalsPath is not null ? new PendingQuestionStore(PendingQuestionStore.FilePathFor(options.ApprovalsPath)) : null,
+            MinimumTlsVersion = options.MinimumTlsVersion,
         };
         foreach (string pin in options.Pins)
         {
@@ -144,6 +175,45 @@ public static class Agent
         }
 
         return new CertificateDecisionEngine(validator, engineOptions);
+    }
+
+    /// <summary>
+    /// A headless agent's refusal for want of an answer: says where the question was recorded and the exact command
+    /// that answers it. On the HTTP path the question is recorded in the background, so it is looked for a few times
+    /// (at most 2 seconds).
+    /// </summary>
+    internal static void ReportPendingQuestion(AgentOptions options, ServerIdentity identity, CertificateDecision decision, TextWriter output)
+    {
+        if (!options.Headless || decision.Reason != DecisionReason.NoPrompt || decision.Report.Certificate is not { } certificate)
+        {
+            return;
+        }
+
+        if (options.ApprovalsPath is null)
+        {
+            output.WriteLine("question    not recorded: give --approvals FILE to keep questions for an administrator");
+            return;
+        }
+
+        var store = new PendingQuestionStore(PendingQuestionStore.FilePathFor(options.ApprovalsPath));
+        PendingQuestion? question = null;
+        bool parsed = CertificateFingerprint.TryParse(certificate.Sha256Fingerprint, out CertificateFingerprint sha256);
+        for (int attempt = 0; parsed && attempt < 20 && (question = store.Find(identity, sha256)) is null; attempt++)
+        {
+            Thread.Sleep(100);
+        }
+
+        if (question is null)
+        {
+            output.WriteLine($"question    could not be recorded in {store.FilePath}");
+            return;
+        }
+
+        string approvals = Path.GetFullPath(options.ApprovalsPath);
+        approvals = approvals.Any(char.IsWhiteSpace) ? $"\"{approvals}\"" : approvals;
+        output.WriteLine($"question    recorded in {store.FilePath} (attempt {question.Attempts}); answer it with:");
+        output.WriteLine($"  certpolicy approvals approve {identity} --sha256 {sha256} --approvals {approvals}");
+        output.WriteLine($"  certpolicy approvals deny {identity} --sha256 {sha256} --approvals {approvals}");
     }
 
     /// <summary>Sends one request and prints what the server says, if anything, within a short time: the agent never waits for the server to speak first.</summary>

@@ -9,12 +9,15 @@ namespace CertPolicy.Samples.EmsServer;
 
 /// <summary>
 /// A management server in miniature: accepts agents over TLS 1.3 on a loopback address, presents its
-/// certificate (its own, or the vendor default), greets each agent and closes.
+/// certificate (its own, or the vendor default), answers each agent's first request and closes. One listener
+/// serves both protocols, so the certificate switches apply to both: an EMS request line is greeted and echoed,
+/// an HTTP/1.1 request (<c>GET /api/v1/licence</c>) gets a short JSON answer (<see cref="HttpEndpoint"/>).
 /// </summary>
 public sealed class ManagementServer : IAsyncDisposable
 {
     private static readonly TimeSpan s_handshakeTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan s_requestTimeout = TimeSpan.FromSeconds(2);
+    private static readonly byte[] s_greeting = Encoding.UTF8.GetBytes("EMS 1.0 ready: licence, configuration and commands available\n");
 
     private readonly TcpListener _listener;
     private SslStreamCertificateContext _certificate;
@@ -160,18 +163,29 @@ public sealed class ManagementServer : IAsyncDisposable
                     timeout.Token).ConfigureAwait(false);
                 Interlocked.Increment(ref _handshakes);
 
-                // The server speaks first with a greeting, then answers one request line if the agent sends one.
-                byte[] greeting = Encoding.UTF8.GetBytes("EMS 1.0 ready: licence, configuration and commands available\n");
-                await tls.WriteAsync(greeting, timeout.Token).ConfigureAwait(false);
-                await tls.FlushAsync(timeout.Token).ConfigureAwait(false);
+                // The agent speaks first: an EMS agent sends a request line, an HTTP client its request, and the first
+                // bytes say which. An agent that waits for the server to speak first is greeted after the request
+                // timeout, then may still send its request line.
+                timeout.CancelAfter(2 * s_requestTimeout);
+                byte[] buffer = new byte[HttpEndpoint.MaxRequestHead];
+                Task<int> first = tls.ReadAsync(buffer, timeout.Token).AsTask();
+                bool greeted = false;
+                if (await Task.WhenAny(first, Task.Delay(s_requestTimeout, timeout.Token)).ConfigureAwait(false) != first)
+                {
+                    await tls.WriteAsync(s_greeting, timeout.Token).ConfigureAwait(false);
+                    await tls.FlushAsync(timeout.Token).ConfigureAwait(false);
+                    greeted = true;
+                }
 
-                timeout.CancelAfter(s_requestTimeout);
-                byte[] buffer = new byte[512];
-                int read = await tls.ReadAsync(buffer, timeout.Token).ConfigureAwait(false);
-                if (read > 0)
+                int read = await first.ConfigureAwait(false);
+                if (read > 0 && !greeted && HttpEndpoint.IsRequest(buffer.AsSpan(0, read)))
+                {
+                    await HttpEndpoint.AnswerAsync(tls, buffer, read, timeout.Token).ConfigureAwait(false);
+                }
+                else if (read > 0)
                 {
                     string request = Encoding.UTF8.GetString(buffer, 0, read).Trim();
-                    byte[] answer = Encoding.UTF8.GetBytes($"EMS: received '{request}'\n");
+                    byte[] answer = [.. greeted ? [] : s_greeting, .. Encoding.UTF8.GetBytes($"EMS: received '{request}'\n")];
                     await tls.WriteAsync(answer, timeout.Token).ConfigureAwait(false);
                 }
             }

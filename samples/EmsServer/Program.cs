@@ -1,7 +1,8 @@
 using System.Globalization;
 using CertPolicy.Samples.EmsServer;
 
-// EmsServer: a TLS 1.3 management server on 127.0.0.1.
+// EmsServer: a TLS 1.3 management server on 127.0.0.1. One port serves the EMS line protocol and HTTPS
+// (an HTTP/1.1 request such as GET /api/v1/licence, as EmsClient --http sends), with the same certificate.
 //   --port P                                 the port (default 8443; 0 picks a free one)
 //   --certificate cert.pem --key key.pem     present this certificate (the "use SSL certificate" setting on);
 //                                            the PEM file holds the leaf first, then its intermediates
@@ -63,7 +64,7 @@ catch (Exception e) when (e is IOException or UnauthorizedAccessException or Sys
 await using (server)
 {
     string which = certificatePath is null ? "the vendor default certificate (use SSL certificate: off)" : $"its own certificate from {certificatePath}";
-    Console.WriteLine($"EMS server listening on {server.Address}:{server.Port}, presenting {which}");
+    Console.WriteLine($"EMS server listening on {server.Address}:{server.Port} (EMS protocol and HTTPS: GET https://{server.Address}:{server.Port}/api/v1/licence), presenting {which}");
     Console.WriteLine($"  subject {server.Certificate.Subject}, SHA-256 {server.Certificate.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256)}");
     Console.WriteLine("Press Ctrl+C to stop.");
     using var stopped = new CancellationTokenSource();

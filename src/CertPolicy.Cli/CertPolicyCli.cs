@@ -101,6 +101,7 @@ internal static class CertPolicyCli
             [forget] = ApprovalsCommand.ForgetExamples,
         };
         PendingCommands.AddTo(approvals, environment, examples);
+        ApprovalsAddCommand.AddTo(approvals, environment, examples);
         HelpOption help = root.Options.OfType<HelpOption>().Single();
         help.Action = new HelpWithExamplesAction((HelpAction)help.Action!, examples);
         return root;

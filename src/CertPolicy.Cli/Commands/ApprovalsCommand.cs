@@ -7,7 +7,7 @@ using CertPolicy.Cli.Output;
 
 namespace CertPolicy.Cli.Commands;
 
-/// <summary><c>certpolicy approvals list|forget</c>: the approvals users gave to certificates with problems.</summary>
+/// <summary><c>certpolicy approvals list|forget</c>: the approvals users gave to certificates with problems (add: <see cref="ApprovalsAddCommand"/>).</summary>
 internal static class ApprovalsCommand
 {
     public static readonly string[] Examples =
@@ -16,6 +16,8 @@ internal static class ApprovalsCommand
         "certpolicy approvals list ems.example.com:8443 --approvals /var/lib/agent/approvals.json",
         "certpolicy approvals forget ems.example.com:8443",
         "certpolicy approvals forget ems.example.com:8443 --sha256 3FA1...9C",
+        "certpolicy approvals add ems.example.com:8443 --from-pem server.pem --profile /opt/agent/appsettings.json",
+        "certpolicy approvals forget --all --approvals /var/lib/agent/approvals.json",
     ];
 
     public static readonly string[] ListExamples =
@@ -28,6 +30,7 @@ internal static class ApprovalsCommand
     [
         "certpolicy approvals forget ems.example.com:8443",
         "certpolicy approvals forget ems.example.com:8443 --sha256 3FA1...9C --approvals /var/lib/agent/approvals.json",
+        "certpolicy approvals forget --all --approvals /var/lib/agent/approvals.json",
     ];
 
     public static (Command Approvals, Command List, Command Forget) Create(CliEnvironment environment)
@@ -51,9 +54,14 @@ internal static class ApprovalsCommand
         list.Options.Add(listJson);
         list.SetAction(parse => List(environment, parse.GetValue(listServer), parse.GetValue(listFile), parse.GetValue(listJson)));
 
-        var forgetServer = new Argument<string>("HOST[:PORT]")
+        var forgetServer = new Argument<string?>("HOST[:PORT]")
         {
-            Description = "The server whose approvals to forget (port default 443).",
+            Arity = ArgumentArity.ZeroOrOne,
+            Description = "The server whose approvals to forget (port default 443). Leave it out with --all.",
+        };
+        var all = new Option<bool>("--all")
+        {
+            Description = "Forget every approval of every server in the file, in one change (such as when a machine is handed to another user).",
         };
         var forgetFile = ApprovalsFile();
         var sha256 = new Option<string>("--sha256")
@@ -61,25 +69,44 @@ internal static class ApprovalsCommand
             HelpName = "FINGERPRINT",
             Description = "Forget only the approval of this certificate: its SHA-256 fingerprint as list shows it (64 hexadecimal digits; lower case, ':' and spaces are accepted too). Default: every approval for the server.",
         };
-        var forget = new Command("forget", "Forget remembered approvals for a server, so agents under Warn ask again. The rewritten file keeps its owner, group and mode.");
+        var forget = new Command("forget", "Forget remembered approvals for a server (or, with --all, for every server), so agents under Warn ask again. The rewritten file keeps its owner, group and mode.");
         forget.Arguments.Add(forgetServer);
         forget.Options.Add(forgetFile);
         forget.Options.Add(sha256);
+        forget.Options.Add(all);
+        forget.Validators.Add(result =>
+        {
+            bool everything = result.GetValue(all);
+            if (everything && (result.GetValue(forgetServer) is not null || result.GetValue(sha256) is not null))
+            {
+                result.AddError("--all forgets every approval of every server: give it without a server or --sha256.");
+            }
+            else if (!everything && result.GetValue(forgetServer) is null)
+            {
+                result.AddError("Name the server whose approvals to forget (HOST[:PORT]), or give --all to forget every approval of every server.");
+            }
+        });
         forget.SetAction((parse, cancellationToken) =>
-            ForgetAsync(environment, parse.GetRequiredValue(forgetServer), parse.GetValue(sha256), parse.GetValue(forgetFile), cancellationToken));
+            ForgetAsync(environment, parse.GetValue(forgetServer), parse.GetValue(sha256), parse.GetValue(all), parse.GetValue(forgetFile), cancellationToken));
 
-        var approvals = new Command("approvals", "See and forget the approvals users gave to certificates with problems (profiles with InvalidCertificateAction Warn).");
+        var approvals = new Command("approvals", "See, add and forget the approvals users gave to certificates with problems (profiles with InvalidCertificateAction Warn).");
         approvals.Subcommands.Add(list);
         approvals.Subcommands.Add(forget);
         return (approvals, list, forget);
     }
 
-    private static ServerIdentity ParseServer(string value)
+    internal static ServerIdentity ParseServer(string value)
     {
         return ServerIdentity.TryParse(value, CheckCommand.DefaultPort, out ServerIdentity? server, out string? error)
             ? server
-            : throw new CliException($"'{value}' is not a valid HOST[:PORT]: {error}");
+            : throw new CliException($"'{TerminalText.Clean(value)}' is not a valid HOST[:PORT]: {error}") { Code = "bad-arguments" };
     }
+
+    /// <summary>Reads --sha256: 64 hexadecimal digits, any case, ':' or spaces allowed between them.</summary>
+    internal static CertificateFingerprint ParseFingerprint(string value) =>
+        CertificateFingerprint.TryParse(value, out CertificateFingerprint fingerprint)
+            ? fingerprint
+            : throw new CliException($"--sha256 '{TerminalText.Clean(value)}' is not a SHA-256 fingerprint (64 hexadecimal digits, upper or lower case, ':' or spaces allowed between them).") { Code = "bad-arguments" };
 
     private static int List(CliEnvironment environment, string? serverText, string? file, bool json)
     {
@@ -150,16 +177,11 @@ internal static class ApprovalsCommand
         return ExitCodes.Valid;
     }
 
-    private static async Task<int> ForgetAsync(CliEnvironment environment, string serverText, string? sha256, string? file, CancellationToken cancellationToken)
+    private static async Task<int> ForgetAsync(CliEnvironment environment, string? serverText, string? sha256, bool all, string? file, CancellationToken cancellationToken)
     {
-        ServerIdentity server = ParseServer(serverText);
-        CertificateFingerprint? fingerprint = null;
-        if (sha256 is not null)
-        {
-            fingerprint = CertificateFingerprint.TryParse(sha256, out CertificateFingerprint parsed)
-                ? parsed
-                : throw new CliException($"--sha256 '{TerminalText.Clean(sha256)}' is not a SHA-256 fingerprint (64 hexadecimal digits, upper or lower case, ':' or spaces allowed between them).");
-        }
+        // The parser's validator saw to it: with --all no server and no fingerprint; without, a server.
+        ServerIdentity? server = all ? null : ParseServer(serverText!);
+        CertificateFingerprint? fingerprint = sha256 is null ? null : ParseFingerprint(sha256);
 
         var messages = new MessageCollector();
         FileApprovalStore store = ApprovalsAccess.OpenForChanging(file ?? ApprovalsAccess.DefaultPath(), environment.TimeProvider, messages);
@@ -173,7 +195,17 @@ internal static class ApprovalsCommand
         string result;
         try
         {
-            if (fingerprint is not { } certificate)
+            if (server is null)
+            {
+                int count = await store.ForgetEverythingAsync(cancellationToken).ConfigureAwait(false);
+                result = count switch
+                {
+                    0 => $"No approval is remembered in {store.FilePath}: nothing to forget.",
+                    1 => $"Forgot 1 approval (every server) in {store.FilePath}.",
+                    _ => $"Forgot {count.ToString(CultureInfo.InvariantCulture)} approvals (every server) in {store.FilePath}.",
+                };
+            }
+            else if (fingerprint is not { } certificate)
             {
                 int count = await store.ForgetAllAsync(server, cancellationToken).ConfigureAwait(false);
                 result = count switch

@@ -69,14 +69,23 @@ internal sealed class JudgementOptions
 
     public void AddTo(Command command)
     {
+        AddJudgingTo(command);
+        command.Options.Add(Approvals);
+        command.Options.Add(Json);
+    }
+
+    /// <summary>
+    /// Only the options that say how to judge (--profile, --trust, --crl, --clock-skew, --at, --expected-subject), for
+    /// a command whose --approvals and --json mean something else (approvals add).
+    /// </summary>
+    public void AddJudgingTo(Command command)
+    {
         command.Options.Add(Profile);
         command.Options.Add(Trust);
         command.Options.Add(Crl);
         command.Options.Add(ClockSkew);
         command.Options.Add(At);
         command.Options.Add(ExpectedSubject);
-        command.Options.Add(Approvals);
-        command.Options.Add(Json);
     }
 
     /// <summary>The settings the command line gives.</summary>
@@ -100,7 +109,7 @@ internal sealed class JudgementOptions
             parse.GetValue(Crl) ?? [],
             skew,
             parse.GetValue(ExpectedSubject),
-            parse.GetValue(Approvals),
+            parse.CommandResult.Command.Options.Contains(Approvals) ? parse.GetValue(Approvals) : null,
             at);
     }
 

@@ -36,7 +36,7 @@ internal static class PendingCommands
     {
         var pendingFile = ApprovalsFile();
         var pendingJson = Json();
-        var pending = new Command("pending", "List the questions agents could not ask (headless, or nobody answered in time): the server, the certificate and its problems, first and last seen, attempts. Answer each with approve or deny. Creates nothing.");
+        var pending = new Command("pending", "List the questions agents could not ask (headless, or nobody answered in time): the server, the certificate and its problems, first and last seen, attempts. Answer each with approve or deny. Read-only: never renames, creates or locks anything; a damaged or unreadable file is reported and left as it is.");
         pending.Options.Add(pendingFile);
         pending.Options.Add(pendingJson);
         pending.SetAction(parse => List(environment, parse.GetValue(pendingFile), parse.GetValue(pendingJson)));
@@ -98,14 +98,19 @@ internal static class PendingCommands
 
     private static int List(CliEnvironment environment, string? file, bool json)
     {
-        // The approvals file is checked as for list (a folder, a missing folder: errors); nothing is created.
-        var messages = new MessageCollector();
-        (_, PendingQuestionStore store) = OpenStores(environment, file, messages);
+        // The approvals file's path is checked as for list (a folder, a missing folder: errors). Read-only: a damaged or
+        // unreadable questions file is reported and left as it is (never moved aside, locked or created).
+        FileApprovalStore approvals = ApprovalsAccess.OpenForChanging(file ?? ApprovalsAccess.DefaultPath(), environment.TimeProvider, new MessageCollector());
+        PendingQuestionStore store = PendingQuestionStore.OpenReadOnly(PendingQuestionStore.FilePathFor(approvals.FilePath), environment.TimeProvider);
         bool exists = File.Exists(store.FilePath);
-        IReadOnlyList<PendingQuestion> questions = store.List();
-        if (messages.Messages.Count > 0)
+        IReadOnlyList<PendingQuestion> questions;
+        try
         {
-            throw new CliException(messages.Messages[0]);
+            questions = store.List();
+        }
+        catch (ApprovalStoreException ex)
+        {
+            throw new CliException(ApprovalsAccess.Describe(ex), ex);
         }
 
         if (json)

@@ -81,8 +81,10 @@ internal sealed class Judge
     public AgentOutcome? Decide(ValidationReport report, AgentGeneration generation, InvalidCertificateAction action, bool headless, ApprovalStore? approvals = null)
     {
         ArgumentNullException.ThrowIfNull(report);
-        ValidationMode mode = generation == AgentGeneration.Legacy ? ValidationMode.Legacy : ValidationMode.Modern;
-        if (mode == ValidationMode.Legacy && report.Legacy is null)
+        // Legacy agents of a report-only profile decide as legacy agents do, and say what modern validation would do.
+        ValidationMode mode = generation != AgentGeneration.Legacy ? ValidationMode.Modern
+            : Profile.Validator.Mode == ValidationMode.ReportOnly ? ValidationMode.ReportOnly : ValidationMode.Legacy;
+        if (mode != ValidationMode.Modern && report.Legacy is null)
         {
             return null;
         }

@@ -25,6 +25,17 @@ internal static class OutcomeText
             DecisionReason.PreApproved => (Outcomes.Connect, "connects (pre-approved by the profile)", null),
             _ => (decision.ShouldConnect ? Outcomes.Connect : Outcomes.Refuse, decision.ShouldConnect ? "connects" : "refuses", null),
         };
-        return new AgentOutcome(generation, action, result.Outcome, reason, result.Words, result.ApprovedAt);
+        string words = decision.MigrationPreview is { } preview
+            ? $"{result.Words}; modern validation would {Would(preview.Outcome)} ({preview.Reason})"
+            : result.Words;
+        return new AgentOutcome(generation, action, result.Outcome, reason, words, result.ApprovedAt);
     }
+
+    /// <summary>The would-be outcome of a report-only profile, as the metrics and logs word it.</summary>
+    private static string Would(MigrationOutcome outcome) => outcome switch
+    {
+        MigrationOutcome.Connect => "connect",
+        MigrationOutcome.Prompt => "prompt",
+        _ => "refuse",
+    };
 }

@@ -41,3 +41,32 @@ internal sealed class ApprovalJson
     /// <summary>The SHA-256 of the certificate's SubjectPublicKeyInfo; null when not recorded.</summary>
     public string? PublicKeySha256 { get; init; }
 }
+
+/// <summary>The <c>approvals add --json</c> output.</summary>
+internal sealed class ApprovalAddJson
+{
+    /// <summary>"added", "replaced" (an approval of the same certificate for the server was there) or "not-needed" (a valid certificate: nothing written).</summary>
+    public required string Result { get; init; }
+
+    /// <summary>"host:port".</summary>
+    public required string Server { get; init; }
+
+    /// <summary>64 upper-case hexadecimal digits; null when the certificate could not be decoded.</summary>
+    public required string? Sha256 { get; init; }
+
+    public string? Subject { get; init; }
+
+    /// <summary>The problems the approval accepts (empty when nothing was written).</summary>
+    public required List<string> Problems { get; init; }
+
+    /// <summary>"certificate", "key" or "issuer".</summary>
+    public required string Scope { get; init; }
+
+    /// <summary>The file written; null when nothing was.</summary>
+    public string? ApprovalsFile { get; init; }
+
+    public DateTimeOffset? ApprovedAt { get; init; }
+
+    /// <summary>With --from-pem: what an agent of the profile under Warn now does with the certificate ("connect" when the approval applies).</summary>
+    public string? AgentsUnderWarn { get; init; }
+}

@@ -42,7 +42,7 @@ internal static class JsonReport
             SavedChain = source.SavedChain,
             OrderNote = source.OrderNote,
             Identity = report.Identity?.ToString(),
-            Mode = report.Mode == ValidationMode.Legacy ? "legacy" : "modern",
+            Mode = ModeName(report.Mode),
             Profile = Profile(judgement.Profile, judgement.Profile.FromFile),
             ValidatedAt = report.ValidatedAt.ToUniversalTime(),
             TrustStore = judgement.TrustDescription,
@@ -85,12 +85,19 @@ internal static class JsonReport
         {
             Name = profile.Name,
             File = profile.File,
-            Mode = profile.Validator.Mode == ValidationMode.Legacy ? "legacy" : "modern",
+            Mode = ModeName(profile.Validator.Mode),
             InvalidCertificateAction = withAction ? profile.Action.ToString() : null,
             ExpectedSubject = profile.Validator.ExpectedSubject,
             ClockSkew = profile.Validator.ClockSkew.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
         };
     }
+
+    private static string ModeName(ValidationMode mode) => mode switch
+    {
+        ValidationMode.Legacy => "legacy",
+        ValidationMode.ReportOnly => "report-only",
+        _ => "modern",
+    };
 
     private static List<ProblemJson> Problems(ValidationVerdict verdict) =>
         [.. verdict.Problems.Select(p => new ProblemJson { Kind = p.Kind.ToString(), Position = p.ChainPosition, Subject = p.Subject, Message = p.Message })];
@@ -332,6 +339,7 @@ internal sealed class ApprovalsUsedJson
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(JudgementJson))]
 [JsonSerializable(typeof(ApprovalListJson))]
+[JsonSerializable(typeof(ApprovalAddJson))]
 [JsonSerializable(typeof(PendingListJson))]
 [JsonSerializable(typeof(PendingAnswerJson))]
 [JsonSerializable(typeof(ErrorEnvelopeJson))]

@@ -175,12 +175,19 @@ internal static class ReportLayout
         if (verdict.IsValid)
         {
             blocks.Add(new HeadingBlock($"{title}: VALID", Tone.Good));
-            return;
+        }
+        else
+        {
+            int count = verdict.Problems.Count;
+            blocks.Add(new HeadingBlock($"{title}: NOT VALID ({count} problem{(count == 1 ? string.Empty : "s")})", Tone.Bad));
+            blocks.Add(new ListBlock([.. verdict.Problems.Select(p => new Cell(Describe(p), Tone.Bad))]));
         }
 
-        int count = verdict.Problems.Count;
-        blocks.Add(new HeadingBlock($"{title}: NOT VALID ({count} problem{(count == 1 ? string.Empty : "s")})", Tone.Bad));
-        blocks.Add(new ListBlock([.. verdict.Problems.Select(p => new Cell(Describe(p), Tone.Bad))]));
+        // Accepted only by the profile's opt-in (a name only in the subject common name): shown, never counted as problems.
+        if (verdict.Notices.Count > 0)
+        {
+            blocks.Add(new ListBlock([.. verdict.Notices.Select(n => new Cell("Accepted by the profile: " + Describe(n), Tone.Warning))]));
+        }
     }
 
     /// <summary>The problem in the library's words, then what it is and which certificate it concerns.</summary>

@@ -110,6 +110,26 @@ public abstract class ApprovalStore
     /// <exception cref="ApprovalStoreException">The store could not be changed; nothing was changed.</exception>
     public abstract ValueTask<int> ForgetAllAsync(ServerIdentity server, CancellationToken cancellationToken = default);
 
+    /// <summary>Forgets every approval of every server, such as when a machine is handed to another user.</summary>
+    /// <param name="cancellationToken">Cancels waiting for other writers.</param>
+    /// <returns>How many approvals were forgotten.</returns>
+    /// <exception cref="ApprovalStoreException">The store could not be changed.</exception>
+    /// <remarks>
+    /// The built-in stores forget them all in one change, or none. This base implementation, for stores written
+    /// before it existed, forgets the approvals <see cref="List"/> shows one at a time with
+    /// <see cref="ForgetAsync"/>: a failure part way leaves the rest remembered. Override it where one change can do it.
+    /// </remarks>
+    public virtual async ValueTask<int> ForgetEverythingAsync(CancellationToken cancellationToken = default)
+    {
+        int removed = 0;
+        foreach (CertificateApproval approval in List())
+        {
+            removed += await ForgetAsync(approval.Server, approval.Fingerprint, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+        }
+
+        return removed;
+    }
+
     /// <summary>Raises <see cref="Changed"/> after increasing <see cref="Version"/>. Call it after every change.</summary>
     protected void OnChanged()
     {

@@ -200,6 +200,23 @@ public sealed class FileApprovalStore : ApprovalStore
             cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// One rewrite of the file, under its lock: every entry goes, including those a newer version wrote that this one
+    /// cannot read. With nothing remembered, nothing is written. The rewritten file keeps its owner, group and mode.
+    /// </remarks>
+    public override async ValueTask<int> ForgetEverythingAsync(CancellationToken cancellationToken = default)
+    {
+        return await ChangeAsync(
+            entries =>
+            {
+                int removed = entries.Count;
+                entries.Clear();
+                return (removed, removed > 0);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The approvals as the file holds them now, parsing it again only when it changed.</summary>
     private ApprovalSnapshot Current()
     {

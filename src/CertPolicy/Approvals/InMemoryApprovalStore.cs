@@ -100,6 +100,26 @@ public sealed class InMemoryApprovalStore : ApprovalStore
         return ValueTask.FromResult(removed);
     }
 
+    /// <inheritdoc/>
+    public override ValueTask<int> ForgetEverythingAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        int removed;
+        lock (_gate)
+        {
+            removed = _approvals.Count;
+            _approvals.Clear();
+            _byServer.Clear();
+        }
+
+        if (removed > 0)
+        {
+            OnChanged();
+        }
+
+        return ValueTask.FromResult(removed);
+    }
+
     /// <summary>Rebuilds one server's entry of the index by server; under the lock.</summary>
     private void Reindex(string host, int port)
     {

@@ -41,6 +41,11 @@ public sealed class PendingQuestionStore
     /// <param name="loggerFactory">Where a damaged file or a full store is logged; none when null.</param>
     /// <exception cref="ArgumentException">The path is empty or names a folder.</exception>
     public PendingQuestionStore(string filePath, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+        : this(filePath, timeProvider, loggerFactory, readOnly: false)
+    {
+    }
+
+    private PendingQuestionStore(string filePath, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, bool readOnly)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
         FilePath = Path.GetFullPath(filePath);
@@ -52,7 +57,24 @@ public sealed class PendingQuestionStore
         _lockPath = FilePath + ".lock";
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)loggerFactory?.CreateLogger<PendingQuestionStore>() ?? NullLogger.Instance;
+        IsReadOnly = readOnly;
     }
+
+    /// <summary>
+    /// Opens a pending-questions file for reading only, for tools that list an agent's questions: the store never
+    /// creates, renames, locks or writes anything, and a file it cannot use (damaged, unreadable, a folder, a newer
+    /// schema) is reported by an <see cref="ApprovalStoreException"/> from <see cref="List"/> and <see cref="Find"/>
+    /// instead of being moved aside or read as empty. A missing file holds no questions.
+    /// </summary>
+    /// <param name="filePath">The pending-questions file.</param>
+    /// <param name="timeProvider">The clock of change checks; <see cref="TimeProvider.System"/> when null.</param>
+    /// <returns>The store; its changes throw <see cref="InvalidOperationException"/>.</returns>
+    /// <exception cref="ArgumentException">The path is empty or names a folder.</exception>
+    public static PendingQuestionStore OpenReadOnly(string filePath, TimeProvider? timeProvider = null) =>
+        new(filePath, timeProvider, loggerFactory: null, readOnly: true);
+
+    /// <summary>True for a store opened with <see cref="OpenReadOnly"/>.</summary>
+    public bool IsReadOnly { get; }
 
     /// <summary>The pending-questions file's full path.</summary>
     public string FilePath { get; }
@@ -72,14 +94,16 @@ public sealed class PendingQuestionStore
         return Path.GetFullPath(approvalsFilePath) + FileSuffix;
     }
 
-    /// <summary>The questions waiting for an answer, oldest first. A damaged or unreadable file reads as empty (and is logged).</summary>
+    /// <summary>The questions waiting for an answer, oldest first. A damaged or unreadable file reads as empty (and is logged); read-only, it throws.</summary>
     /// <returns>The questions.</returns>
+    /// <exception cref="ApprovalStoreException">Read-only (<see cref="OpenReadOnly"/>): the file cannot be used (damaged, unreadable, a folder, a newer schema); it was left as it is.</exception>
     public IReadOnlyList<PendingQuestion> List() => Current().Questions;
 
     /// <summary>The question for this server and certificate, if one is waiting.</summary>
     /// <param name="server">The server.</param>
     /// <param name="certificate">The certificate's fingerprint.</param>
     /// <returns>The question, or null.</returns>
+    /// <exception cref="ApprovalStoreException">Read-only (<see cref="OpenReadOnly"/>): the file cannot be used; it was left as it is.</exception>
     public PendingQuestion? Find(ServerIdentity server, CertificateFingerprint certificate)
     {
         ArgumentNullException.ThrowIfNull(server);
@@ -191,7 +215,9 @@ public sealed class PendingQuestionStore
 
                 var approval = new CertificateApproval(server, certificate, question.Problems, _timeProvider.GetUtcNow(), question.Subject, [], facts);
                 await approvals.SaveAsync(approval, cancellationToken).ConfigureAwait(false);
-                entries.RemoveAt(index);
+
+                // Every copy: a file edited by hand may name the same question twice.
+                entries.RemoveAll(e => KeyOf(e) == key);
                 Log.PendingQuestionAnswered(_logger, server, certificate, "approved");
                 return (approval, true);
             },
@@ -299,11 +325,21 @@ public sealed class PendingQuestionStore
             }
         }
 
+        if (IsReadOnly)
+        {
+            throw new ApprovalStoreException($"The pending-questions file '{FilePath}' is damaged ({problem}). It was left as it is.", FilePath);
+        }
+
         return whileWriting ? MoveAside(problem) : MoveAsideIfLockFree(problem, read.Stamp);
     }
 
     private View Unusable(ApprovalFileRead read, string problem, bool whileWriting)
     {
+        if (IsReadOnly)
+        {
+            throw new ApprovalStoreException($"The pending-questions file '{FilePath}' cannot be used: {problem}. It was left as it is.", FilePath, read.Error);
+        }
+
         if (whileWriting)
         {
             throw new ApprovalStoreException($"The pending-questions file '{FilePath}' was not changed: {problem}.", FilePath, read.Error);
@@ -357,6 +393,11 @@ public sealed class PendingQuestionStore
 
     private async ValueTask<T> ChangeAsync<T>(Func<List<PendingQuestionEntryModel>, ValueTask<(T Result, bool Changed)>> change, CancellationToken cancellationToken)
     {
+        if (IsReadOnly)
+        {
+            throw new InvalidOperationException($"The pending-questions file '{FilePath}' was opened read-only; nothing is changed.");
+        }
+
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

@@ -7,8 +7,9 @@ public sealed class CertificateDecision
 {
     private string? _message;
 
-    internal CertificateDecision(DecisionOutcome outcome, DecisionReason reason, ValidationReport report, string? note = null, long? approvalsVersion = null)
+    internal CertificateDecision(DecisionOutcome outcome, DecisionReason reason, ValidationReport report, string? note = null, long? approvalsVersion = null, MigrationPreview? migrationPreview = null)
     {
+        MigrationPreview = migrationPreview;
         Outcome = outcome;
         Reason = reason;
         Report = report;
@@ -28,6 +29,13 @@ public sealed class CertificateDecision
     /// <summary>The validation report the decision was made from.</summary>
     public ValidationReport Report { get; }
 
+    /// <summary>
+    /// In report-only mode (<see cref="ValidationMode.ReportOnly"/>), what the profile would decide under modern
+    /// validation; null in every other mode. This decision (<see cref="Outcome"/>) is the legacy one, and is the one
+    /// that counts.
+    /// </summary>
+    public MigrationPreview? MigrationPreview { get; }
+
     /// <summary>The decision in a sentence a person can read: the outcome, the server and the reason.</summary>
     public string Message => _message ??= DecisionText.Describe(this);
 
@@ -36,7 +44,8 @@ public sealed class CertificateDecision
 
     /// <summary>
     /// The approvals' version read before the remembered approval was looked up, when the decision depends on
-    /// remembered approvals (<see cref="DecisionReason.RememberedApproval"/>); null when it does not.
+    /// remembered approvals (<see cref="DecisionReason.RememberedApproval"/>, or a <see cref="MigrationPreview"/> that
+    /// consulted them); null when it does not.
     /// </summary>
     internal long? ApprovalsVersion { get; }
 

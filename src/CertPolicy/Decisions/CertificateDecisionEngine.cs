@@ -46,6 +46,7 @@ public sealed class CertificateDecisionEngine
         InvalidCertificateAction = options.InvalidCertificateAction;
         Approvals = options.Approvals ?? new InMemoryApprovalStore();
         PromptTimeout = options.PromptTimeout;
+        MinimumTlsVersion = options.MinimumTlsVersion;
         ApprovalScope = options.ApprovalScope;
         ApprovalLifetime = options.ApprovalLifetime;
         TimeProvider = options.TimeProvider ?? validator.TimeProvider;
@@ -75,6 +76,12 @@ public sealed class CertificateDecisionEngine
 
     /// <summary>How long the user has to answer.</summary>
     public TimeSpan PromptTimeout { get; }
+
+    /// <summary>The oldest TLS version the profile's handshakes may use (applied by <see cref="HandshakePolicy"/>).</summary>
+    public TlsVersionFloor MinimumTlsVersion { get; }
+
+    /// <summary>Where this engine's decisions are logged (also the handshake's refusals for the profile).</summary>
+    internal ILogger Logger => _logger;
 
     /// <summary>The clock of prompt timeouts and approval times.</summary>
     internal TimeProvider TimeProvider { get; }
@@ -183,7 +190,10 @@ public sealed class CertificateDecisionEngine
         try
         {
             PendingQuestion question = await _pendingQuestions.RecordAsync(
-                new CertificatePromptRequest(ProfileName, server, certificate, decision.Report.Verdict) { IssuerPublicKey = ApprovalMatching.IssuerKeyOf(decision.Report)?.Encoded.ToArray() },
+                new CertificatePromptRequest(ProfileName, server, certificate, decision.Report.Verdict, Validator.TrustStore, answerTimeout: null)
+                {
+                    IssuerPublicKey = ApprovalMatching.IssuerKeyOf(decision.Report)?.Encoded.ToArray(),
+                },
                 CancellationToken.None).ConfigureAwait(false);
             Log.PendingQuestionRecorded(_logger, ProfileName, server, certificate.Subject, question.Fingerprint.ToString(), question.Problems, _pendingQuestions.FilePath, question.Attempts);
         }
@@ -203,47 +213,67 @@ public sealed class CertificateDecisionEngine
     /// </summary>
     private CertificateDecision? DecideWithoutAsking(ValidationReport report, long started, out ApprovalChange? change)
     {
+        if (Rule(report, report.Verdict, preview: false, out _, out change) is { } ruling)
+        {
+            return Decide(report, ruling.Outcome, ruling.Reason, started, note: ruling.Note, approvalsVersion: ruling.ApprovalsVersion, approvalExpiresAt: ruling.ApprovalExpiresAt);
+        }
+
+        return _prompt is null ? Decide(report, DecisionOutcome.Refuse, DecisionReason.NoPrompt, started) : null;
+    }
+
+    /// <summary>
+    /// The decision table without its questions, for <paramref name="verdict"/> (the deciding one, or the modern one
+    /// of a report-only preview): the ruling, or null when someone would have to be asked. Reads the approvals but
+    /// never writes them; <paramref name="approvalsVersion"/> is the approvals' version when they were consulted, and
+    /// <paramref name="change"/> what changed since the most relevant approval when the server has approvals and none
+    /// covers the certificate.
+    /// </summary>
+    private Ruling? Rule(ValidationReport report, ValidationVerdict verdict, bool preview, out long? approvalsVersion, out ApprovalChange? change)
+    {
+        approvalsVersion = null;
         change = null;
+
         // The administrator's word comes before everything else, in this order (Decisions/Distrust.cs,
         // Decisions/PreApprovals.cs): a distrusted certificate is refused whatever the action, validity, remembered
         // approvals or pins say; then a pre-approved one connects without asking. Rules added later that must not
         // override the administrator go after this point.
         if (_distrust.Why(report) is { } distrusted)
         {
-            return Decide(report, DecisionOutcome.Refuse, DecisionReason.Distrusted, started, note: distrusted);
+            return new(DecisionOutcome.Refuse, DecisionReason.Distrusted, distrusted);
         }
 
-        if (!report.IsValid && _preApprovals.Match(report) is { } pin)
+        if (!verdict.IsValid && _preApprovals.Match(report) is { } pin)
         {
-            return Decide(report, DecisionOutcome.Connect, DecisionReason.PreApproved, started, note: $"Pre-approved as '{pin}'.");
+            return new(DecisionOutcome.Connect, DecisionReason.PreApproved, $"Pre-approved as '{pin}'.");
         }
 
-        if (report.IsValid)
+        if (verdict.IsValid)
         {
-            return Decide(report, DecisionOutcome.Connect, DecisionReason.Valid, started);
+            return new(DecisionOutcome.Connect, DecisionReason.Valid);
         }
 
         switch (InvalidCertificateAction)
         {
             case InvalidCertificateAction.Allow:
-                return Decide(report, DecisionOutcome.Connect, DecisionReason.AllowedByPolicy, started);
+                return new(DecisionOutcome.Connect, DecisionReason.AllowedByPolicy);
             case InvalidCertificateAction.Warn:
                 break;
             default:
-                return Decide(report, DecisionOutcome.Refuse, DecisionReason.DeniedByPolicy, started);
+                return new(DecisionOutcome.Refuse, DecisionReason.DeniedByPolicy);
         }
 
         if (report.Identity is not { } server
             || report.Certificate is not { } certificate
             || !CertificateFingerprint.TryParse(certificate.Sha256Fingerprint, out CertificateFingerprint sha256))
         {
-            return Decide(report, DecisionOutcome.Refuse, DecisionReason.NotApprovable, started);
+            return new(DecisionOutcome.Refuse, DecisionReason.NotApprovable);
         }
 
-        CertificateProblemKinds problems = report.Verdict.Kinds;
+        CertificateProblemKinds problems = verdict.Kinds;
 
         // Read before looking: a change that lands while the decision is taken makes it stale at once.
-        long approvalsVersion = Approvals.Version;
+        long version = Approvals.Version;
+        approvalsVersion = version;
         IReadOnlyList<CertificateApproval> candidates = FindApprovals(server, sha256);
         DateTimeOffset now = TimeProvider.GetUtcNow();
         CertificateApproval? covering = null;
@@ -262,27 +292,38 @@ public sealed class CertificateDecisionEngine
 
         if (covering is not null)
         {
-            return Decide(
-                report,
+            return new(
                 DecisionOutcome.Connect,
                 DecisionReason.RememberedApproval,
-                started,
-                approvalsVersion: approvalsVersion,
-                approvalExpiresAt: ApprovalLifetime is { } lifetime ? covering.ApprovedAt + lifetime : null);
+                ApprovalsVersion: version,
+                ApprovalExpiresAt: ApprovalLifetime is { } lifetime ? covering.ApprovedAt + lifetime : null);
         }
 
         if (candidates.Count > 0)
         {
             change = ApprovalMatching.Describe(candidates, certificate, sha256, problems, ApprovalScope, a => IsExpired(a, now));
-            Log.ApprovalNoLongerCovers(_logger, ProfileName, server, certificate.Sha256Fingerprint, change.Previous.Fingerprint, change.Previous.ApprovedAt, change.Changes);
+            if (!preview)
+            {
+                Log.ApprovalNoLongerCovers(_logger, ProfileName, server, certificate.Sha256Fingerprint, change.Previous.Fingerprint, change.Previous.ApprovedAt, change.Changes);
+            }
         }
 
-        return _prompt is null ? Decide(report, DecisionOutcome.Refuse, DecisionReason.NoPrompt, started) : null;
+        return null;
     }
 
     /// <summary>True when <paramref name="approval"/> is older than the profile's approval lifetime.</summary>
     private bool IsExpired(CertificateApproval approval, DateTimeOffset now) =>
         ApprovalLifetime is { } lifetime && now >= approval.ApprovedAt + lifetime;
+
+    /// <summary>
+    /// THE rule of report-only mode (<see cref="ValidationMode.ReportOnly"/>): the decision the same table would take on
+    /// the modern verdict, where someone would be asked shown as <see cref="MigrationOutcome.Prompt"/>. Nobody is asked,
+    /// and nothing (approval or pending question) is written for it.
+    /// </summary>
+    private MigrationPreview Preview(ValidationReport report, out long? approvalsVersion) =>
+        Rule(report, report.Modern, preview: true, out approvalsVersion, out _) is { } ruling
+            ? new MigrationPreview(ruling.Outcome == DecisionOutcome.Connect ? MigrationOutcome.Connect : MigrationOutcome.Refuse, ruling.Reason, report, ruling.Note)
+            : new MigrationPreview(MigrationOutcome.Prompt, DecisionReason.NeedsUserAnswer, report, null);
 
     private IReadOnlyList<CertificateApproval> FindApprovals(ServerIdentity server, CertificateFingerprint sha256)
     {
@@ -310,7 +351,7 @@ public sealed class CertificateDecisionEngine
         {
             Log.PromptStarted(_logger, ProfileName, server, key.Problems, certificate.Subject, sha256);
             NewApproval facts = NewApprovalFacts(report);
-            var request = new CertificatePromptRequest(ProfileName, server, certificate, report.Verdict)
+            var request = new CertificatePromptRequest(ProfileName, server, certificate, report.Verdict, Validator.TrustStore, PromptTimeout)
             {
                 PreviousApproval = change?.Previous,
                 Changes = change?.Changes ?? ApprovalChanges.None,
@@ -437,17 +478,41 @@ public sealed class CertificateDecisionEngine
 
     private CertificateDecision Decide(ValidationReport report, DecisionOutcome outcome, DecisionReason reason, long started, Exception? error = null, string? note = null, long? approvalsVersion = null, DateTimeOffset? approvalExpiresAt = null)
     {
-        var decision = new CertificateDecision(outcome, reason, report, note, approvalsVersion) { ApprovalExpiresAt = approvalExpiresAt };
+        MigrationPreview? preview = null;
+        if (report.Mode == ValidationMode.ReportOnly)
+        {
+            // A preview that consulted the approvals goes stale with them: the decision carries the version, so that
+            // the handshake cache stops answering with it when they change.
+            preview = Preview(report, out long? previewVersion);
+            approvalsVersion ??= previewVersion;
+        }
+
+        var decision = new CertificateDecision(outcome, reason, report, note, approvalsVersion, preview) { ApprovalExpiresAt = approvalExpiresAt };
         Observe(decision, started, cached: false, error);
         return decision;
     }
 
-    /// <summary>Every decision, taken or answered from the cache, is counted, timed and logged here, once.</summary>
+    /// <summary>
+    /// Every decision, taken or answered from the cache, is counted, timed and logged here, once, and so is its
+    /// report-only preview: a cached answer is a connection too, so its would-be outcome is counted again.
+    /// </summary>
     private void Observe(CertificateDecision decision, long started, bool cached, Exception? error)
     {
         _metrics.RecordDecision(decision.Outcome, decision.Reason, started, cached);
         DecisionEvents.Write(_logger, ProfileName, decision, cached, error);
+        if (decision.MigrationPreview is { } preview)
+        {
+            _metrics.RecordMigrationPreview(ProfileName, preview);
+            MigrationEvents.Write(_logger, ProfileName, decision, preview, cached);
+        }
+        else if (!cached && decision.Report.Modern.NoticeKinds != CertificateProblemKinds.None && decision.Report.Identity is { } server)
+        {
+            Log.NameOnlyInCommonNameAccepted(_logger, ProfileName, server, decision.Report.Certificate?.Subject ?? "(none)", decision.Report.Certificate?.Sha256Fingerprint ?? "(none)");
+        }
     }
+
+    /// <summary>A decision of the table without its questions.</summary>
+    private readonly record struct Ruling(DecisionOutcome Outcome, DecisionReason Reason, string? Note = null, long? ApprovalsVersion = null, DateTimeOffset? ApprovalExpiresAt = null);
 }
 
 /// <summary>What a "yes" to a question will record, and a remark for the decision when the scope had to be narrowed.</summary>

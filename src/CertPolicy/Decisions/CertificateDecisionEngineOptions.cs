@@ -45,6 +45,12 @@ public sealed class CertificateDecisionEngineOptions
     /// </summary>
     public PendingQuestionStore? PendingQuestions { get; set; }
 
+    /// <summary>
+    /// The oldest TLS version the profile's handshakes may use, applied by every <see cref="HandshakePolicy"/> entry
+    /// point (see <see cref="EndpointProfileOptions.MinimumTlsVersion"/>). Default: <see cref="TlsVersionFloor.Platform"/>.
+    /// </summary>
+    public TlsVersionFloor MinimumTlsVersion { get; set; } = TlsVersionFloor.Platform;
+
     /// <summary>How long to wait for the user's answer before refusing. Default: two minutes; more than zero and at most one day.</summary>
     public TimeSpan PromptTimeout { get; set; } = DefaultPromptTimeout;
 
@@ -101,6 +107,11 @@ public sealed class CertificateDecisionEngineOptions
         if (!Enum.IsDefined(InvalidCertificateAction))
         {
             throw new ArgumentException($"InvalidCertificateAction '{InvalidCertificateAction}' is not Allow, Warn or Deny.", nameof(InvalidCertificateAction));
+        }
+
+        if (!Enum.IsDefined(MinimumTlsVersion))
+        {
+            throw new ArgumentException($"MinimumTlsVersion '{MinimumTlsVersion}' is not Platform, Tls12 or Tls13.", nameof(MinimumTlsVersion));
         }
 
         if (PromptTimeout < TimeSpan.Parse(MinPromptTimeoutText, CultureInfo.InvariantCulture) || PromptTimeout > MaxPromptTimeout)

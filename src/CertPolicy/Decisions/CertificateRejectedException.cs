@@ -9,9 +9,6 @@ namespace CertPolicy;
 public sealed class CertificateRejectedException : Exception
 #pragma warning restore CA1032
 {
-    /// <summary>How many inner exceptions <see cref="Find"/> looks through.</summary>
-    private const int MaxDepth = 16;
-
     internal CertificateRejectedException(CertificateDecision decision)
         : base(decision.Message)
     {
@@ -30,18 +27,7 @@ public sealed class CertificateRejectedException : Exception
     /// </summary>
     /// <param name="exception">An exception from a request, for example an <see cref="HttpRequestException"/>; null gives null.</param>
     /// <returns>The refusal, or null.</returns>
-    public static CertificateRejectedException? Find(Exception? exception)
-    {
-        for (int depth = 0; exception is not null && depth < MaxDepth; depth++, exception = exception.InnerException)
-        {
-            if (exception is CertificateRejectedException rejected)
-            {
-                return rejected;
-            }
-        }
-
-        return null;
-    }
+    public static CertificateRejectedException? Find(Exception? exception) => ExceptionChain.Find<CertificateRejectedException>(exception);
 
     /// <summary>
     /// True when <paramref name="exception"/> is, or wraps, a certificate refusal by CertPolicy: a failure no retry

@@ -99,6 +99,35 @@ internal static partial class Log
         Message = "The pending question for {Server} (SHA-256 {Sha256}) was {Answer}.")]
     public static partial void PendingQuestionAnswered(ILogger logger, ServerIdentity server, CertificateFingerprint sha256, string answer);
 
+    // Report-only migration mode and the CN-only opt-in (4400-4419).
+
+    [LoggerMessage(EventId = 4400, EventName = "MigrationPreview",
+        Message = "Profile {Profile}, report-only: {Outcome} {Server} by the legacy rule ({Reason}); under modern validation it would {Would} ({WouldReason}): problems {Problems}, accepted {Notices}, certificate {Subject}, SHA-256 {Fingerprint}, path {Path}.")]
+    public static partial void MigrationPreview(
+        ILogger logger,
+        LogLevel level,
+        string profile,
+        DecisionOutcome outcome,
+        ServerIdentity? server,
+        DecisionReason reason,
+        string would,
+        DecisionReason wouldReason,
+        CertificateProblemKinds problems,
+        CertificateProblemKinds notices,
+        string subject,
+        string fingerprint,
+        string path);
+
+    [LoggerMessage(EventId = 4401, EventName = "NameOnlyInCommonNameAccepted", Level = LogLevel.Information,
+        Message = "Profile {Profile}: {Server} is named only in the subject common name of certificate {Subject}, SHA-256 {Fingerprint}, which has no subjectAltName; accepted because the profile allows it (AcceptCommonNameWithoutSubjectAltName). Reissue the certificate with a subjectAltName.")]
+    public static partial void NameOnlyInCommonNameAccepted(ILogger logger, string profile, ServerIdentity server, string subject, string fingerprint);
+
+    // Minimum TLS version and pending questions as a profile setting (tls helper, 4320-4339).
+
+    [LoggerMessage(EventId = 4320, EventName = "TlsVersionRejected", Level = LogLevel.Error,
+        Message = "Endpoint profile {Profile}: refused {Server}, which offered no TLS version at or above the profile's MinimumTlsVersion {Minimum} (negotiated: {Negotiated}).")]
+    public static partial void TlsVersionRejected(ILogger logger, string profile, ServerIdentity server, TlsVersionFloor minimum, string negotiated);
+
     // Approval scope and what changed (4030-4049).
 
     [LoggerMessage(EventId = 4030, EventName = "ApprovalNoLongerCovers", Level = LogLevel.Information,

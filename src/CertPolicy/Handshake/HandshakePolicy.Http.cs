@@ -21,7 +21,10 @@ public sealed partial class HandshakePolicy
     /// </summary>
     /// <remarks>
     /// The TLS handshake completes, then the handler's plaintext stream filter decides before a single byte of the
-    /// request is written; a refused connection is closed. Not judged: plain <c>http://</c> requests (no
+    /// request is written; a refused connection is closed. The profile's
+    /// <see cref="EndpointProfileOptions.MinimumTlsVersion"/> is applied there too: a connection whose handshake
+    /// completed at an older version (the newest the server speaks) fails with a <see cref="TlsVersionRejectedException"/>
+    /// as the inner exception of the <see cref="HttpRequestException"/>. Not judged: plain <c>http://</c> requests (no
     /// certificate) and HTTP/3 (QUIC connections are always refused).
     /// </remarks>
     /// <returns>A new handler; the caller owns it.</returns>
@@ -139,7 +142,12 @@ public sealed partial class HandshakePolicy
 
         identity ??= IdentityOf(context.InitialRequestMessage);
         long started = Stopwatch.GetTimestamp();
-        CertificateDecision decision = Decide(CurrentEngine(), identity, handshake.Leaf, handshake.Others, started);
+        CertificateDecisionEngine engine = CurrentEngine();
+
+        // The handler's protocols are not narrowed (SocketsHttpHandler reports a failed handshake only as a generic
+        // error): the handshake picks the newest version both sides speak, and one below the floor is refused here.
+        RequireFloor(engine, identity, stream.SslProtocol);
+        CertificateDecision decision = Decide(engine, identity, handshake.Leaf, handshake.Others, started);
         return decision.ShouldConnect ? ValueTask.FromResult<Stream>(stream) : throw new CertificateRejectedException(decision);
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Security;
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 
 namespace CertPolicy;
@@ -69,6 +70,12 @@ public sealed partial class HandshakePolicy
     /// </summary>
     /// <param name="identity">The server the agent means to reach.</param>
     /// <returns>The callback.</returns>
+    /// <remarks>
+    /// Not checked by the callback alone: the profile's <see cref="EndpointProfileOptions.MinimumTlsVersion"/> (the
+    /// platform does not tell a validation callback the version). It is applied by the protocols of
+    /// <see cref="CreateClientOptions"/> and by <see cref="AuthenticateAsClientAsync"/>; with options of your own, set
+    /// <see cref="SslClientAuthenticationOptions.EnabledSslProtocols"/> yourself.
+    /// </remarks>
     public RemoteCertificateValidationCallback CreateValidationCallback(ServerIdentity identity)
     {
         ArgumentNullException.ThrowIfNull(identity);
@@ -82,12 +89,19 @@ public sealed partial class HandshakePolicy
     /// </summary>
     /// <param name="identity">The server the agent means to reach.</param>
     /// <param name="template">Options to start from (protocols, ALPN, client certificates); copied, never changed. Null for defaults.</param>
-    /// <returns>New options; adjust protocols or ALPN as needed.</returns>
+    /// <returns>New options; adjust ALPN as needed. Their protocols are the template's (or the platform's) at or above
+    /// the profile's <see cref="EndpointProfileOptions.MinimumTlsVersion"/>: a server that offers only older versions
+    /// fails the handshake with the platform's <see cref="System.Security.Authentication.AuthenticationException"/>
+    /// before the validation callback runs (an <see cref="System.Security.Authentication.AuthenticationException"/>
+    /// that comes before the callback saw any certificate, under a floor, is that case). To get the reason as a
+    /// <see cref="TlsVersionRejectedException"/>, use <see cref="AuthenticateAsClientAsync"/>.</returns>
+    /// <exception cref="ArgumentException">The template enables only versions below the profile's floor.</exception>
     public SslClientAuthenticationOptions CreateClientOptions(ServerIdentity identity, SslClientAuthenticationOptions? template = null)
     {
         ArgumentNullException.ThrowIfNull(identity);
         SslClientAuthenticationOptions options = ClientOptions.Copy(template);
         options.TargetHost ??= identity.Host;
+        TlsVersions.Apply(options, CurrentEngine().MinimumTlsVersion);
         SetValidation(options, CreateValidationCallback(identity));
         return options;
     }
@@ -103,6 +117,9 @@ public sealed partial class HandshakePolicy
     /// <param name="options">Client options to start from (protocols, ALPN); copied, never changed: the target host (when it names none) and the validation settings are set on the copy. Null for defaults.</param>
     /// <param name="cancellationToken">Cancels the handshake and the prompt.</param>
     /// <returns>The decision. When it is Refuse, the stream has been disposed.</returns>
+    /// <exception cref="TlsVersionRejectedException">The server offered no TLS version at or above the profile's
+    /// <see cref="EndpointProfileOptions.MinimumTlsVersion"/> (the stream has been disposed).</exception>
+    /// <exception cref="ArgumentException"><paramref name="options"/> enable only versions below the profile's floor.</exception>
     public async ValueTask<CertificateDecision> AuthenticateAsClientAsync(
         SslStream stream,
         ServerIdentity identity,
@@ -114,6 +131,8 @@ public sealed partial class HandshakePolicy
         // A copy: the caller's object may be reused for another server, or shared with a concurrent call.
         options = ClientOptions.Copy(options);
         options.TargetHost ??= identity.Host;
+        CertificateDecisionEngine engine = CurrentEngine();
+        TlsVersions.Apply(options, engine.MinimumTlsVersion);
         ClientOptionsCreated?.Invoke(options);
 
         // The TLS layer lets the handshake finish and only captures what the server sent; the decision is taken
@@ -144,8 +163,19 @@ public sealed partial class HandshakePolicy
         CertificateDecision decision;
         try
         {
-            await stream.AuthenticateAsClientAsync(options, cancellationToken).ConfigureAwait(false);
-            decision = await CurrentEngine().DecideAsync(presented?.Certificates ?? [], identity, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await stream.AuthenticateAsClientAsync(options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AuthenticationException ex) when (presented is null && engine.MinimumTlsVersion != TlsVersionFloor.Platform)
+            {
+                // No certificate was seen: the handshake failed at the hello, where a version mismatch fails.
+                Log.TlsVersionRejected(engine.Logger, engine.ProfileName, identity, engine.MinimumTlsVersion, "none in common");
+                throw new TlsVersionRejectedException(engine.ProfileName, identity, engine.MinimumTlsVersion, null, ex);
+            }
+
+            RequireFloor(engine, identity, stream.SslProtocol);
+            decision = await engine.DecideAsync(presented?.Certificates ?? [], identity, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -159,6 +189,17 @@ public sealed partial class HandshakePolicy
         }
 
         return decision;
+    }
+
+    /// <summary>Refuses a completed handshake below the profile's floor, before any application data (the platform reports the version).</summary>
+    /// <exception cref="TlsVersionRejectedException">The handshake used an older version.</exception>
+    private static void RequireFloor(CertificateDecisionEngine engine, ServerIdentity identity, SslProtocols negotiated)
+    {
+        if (!TlsVersions.Meets(negotiated, engine.MinimumTlsVersion))
+        {
+            Log.TlsVersionRejected(engine.Logger, engine.ProfileName, identity, engine.MinimumTlsVersion, TlsVersions.Name(negotiated));
+            throw new TlsVersionRejectedException(engine.ProfileName, identity, engine.MinimumTlsVersion, negotiated, null);
+        }
     }
 
     /// <summary>Sets the validation callback and the cheapest offline platform chain build on options this policy owns (a copy).</summary>

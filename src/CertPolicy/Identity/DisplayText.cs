@@ -12,6 +12,10 @@ internal static class DisplayText
     /// <summary>The most characters of a name a message shows.</summary>
     public const int MaxShownLength = 80;
 
+    /// <summary>Printable ASCII: a line made only of these needs no escaping.</summary>
+    private static readonly System.Buffers.SearchValues<char> SafeAscii = System.Buffers.SearchValues.Create(
+        " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
     /// <summary>The name in single quotes, with control, format and separator characters written as \uXXXX, cut at <see cref="MaxShownLength"/>.</summary>
     /// <param name="value">The name; null is shown as (null).</param>
     /// <returns>The quoted name.</returns>
@@ -45,6 +49,36 @@ internal static class DisplayText
         else
         {
             text.Append('\'');
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// One line of text for a terminal, unquoted and uncut: control, format and separator characters (line breaks
+    /// included) written as \uXXXX, so that text from a certificate cannot move the cursor, recolour or rewrite a prompt.
+    /// </summary>
+    /// <param name="line">The line.</param>
+    /// <returns>The line, safe to print.</returns>
+    public static string Escape(string line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        if (!line.AsSpan().ContainsAnyExcept(SafeAscii))
+        {
+            return line;
+        }
+
+        var text = new StringBuilder(line.Length + 16);
+        foreach (char c in line)
+        {
+            if (NeedsEscape(c))
+            {
+                text.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
+            }
+            else
+            {
+                text.Append(c);
+            }
         }
 
         return text.ToString();

@@ -21,8 +21,18 @@ public sealed class EndpointProfileOptions
     [EnumDataType(typeof(ValidationMode))]
     public ValidationMode Mode { get; set; } = ValidationMode.Modern;
 
-    /// <summary>The subject common name legacy agents expect. Required in legacy mode; in modern mode it adds the legacy verdict to reports.</summary>
+    /// <summary>
+    /// The subject common name legacy agents expect. Required in legacy and report-only mode
+    /// (<see cref="ValidationMode.ReportOnly"/>); in modern mode it adds the legacy verdict to reports.
+    /// </summary>
     public string? ExpectedSubject { get; set; }
+
+    /// <summary>
+    /// Opt-in, default false: accept a server DNS name found only in the subject common name of a certificate that has
+    /// no subjectAltName at all, reported as the notice <see cref="CertificateProblemKinds.NameOnlyInCommonName"/>.
+    /// Never for IP addresses or wildcards. See <see cref="CertificateValidatorOptions.AcceptCommonNameWithoutSubjectAltName"/>.
+    /// </summary>
+    public bool AcceptCommonNameWithoutSubjectAltName { get; set; }
 
     /// <summary>What to do with a certificate that is not valid. Default, also when left out: <see cref="InvalidCertificateAction.Warn"/>.</summary>
     [EnumDataType(typeof(InvalidCertificateAction))]
@@ -74,6 +84,24 @@ public sealed class EndpointProfileOptions
     /// empty. See <see cref="CertificateDecisionEngineOptions.PreApprovedFingerprints"/>.
     /// </summary>
     public IList<string> PreApprovedFingerprints { get; } = [];
+
+    /// <summary>
+    /// The oldest TLS version this profile's handshakes may use: <see cref="TlsVersionFloor.Platform"/> (the default:
+    /// whatever the platform negotiates), <see cref="TlsVersionFloor.Tls12"/> or <see cref="TlsVersionFloor.Tls13"/>.
+    /// A server that offers only older versions is refused with a <see cref="TlsVersionRejectedException"/> naming the
+    /// floor (see docs/handshake.md).
+    /// </summary>
+    [EnumDataType(typeof(TlsVersionFloor))]
+    public TlsVersionFloor MinimumTlsVersion { get; set; } = TlsVersionFloor.Platform;
+
+    /// <summary>
+    /// Whether questions no one could answer (no prompt, as on a headless agent, or a prompt that timed out) are
+    /// recorded beside the approvals file, in <c>&lt;approvals file&gt;.pending.json</c>, for an administrator to
+    /// answer out of band (<c>certpolicy approvals pending|approve|deny</c>, or <see cref="PendingQuestionStore"/>).
+    /// Default: true. Only when approvals are kept in a file: with approvals in memory (no file location), nothing
+    /// is recorded. Profiles naming the same approvals file share their questions.
+    /// </summary>
+    public bool RecordPendingQuestions { get; set; } = true;
 
     /// <summary>
     /// What a new approval covers besides the exact certificate: <c>Certificate</c> (the default), <c>PublicKey</c> or

@@ -28,9 +28,9 @@ internal sealed class EndpointProfileOptionsValidator : IValidateOptions<Endpoin
             failures.Add($"Endpoint profile '{profileName}', setting {failure}");
         }
 
-        if (options.Mode == ValidationMode.Legacy && string.IsNullOrWhiteSpace(options.ExpectedSubject))
+        if (options.Mode is ValidationMode.Legacy or ValidationMode.ReportOnly && string.IsNullOrWhiteSpace(options.ExpectedSubject))
         {
-            Fail(nameof(options.ExpectedSubject), "must be set in legacy mode.");
+            Fail(nameof(options.ExpectedSubject), options.Mode == ValidationMode.Legacy ? "must be set in legacy mode." : "must be set in report-only mode (ReportOnly connects by the legacy rule).");
         }
 
         CheckFingerprints(options, Fail);

@@ -30,6 +30,7 @@ public sealed class EndpointProfileProvider : IDisposable
     private readonly Dictionary<string, ProfileSlot> _profiles = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PromptFlights> _flights = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ApprovalStore> _approvalStores = new(ProfilePaths.Comparer);
+    private readonly Dictionary<string, PendingQuestionStore> _pendingStores = new(ProfilePaths.Comparer);
     private readonly Dictionary<string, HandshakePolicy> _handshakePolicies = new(StringComparer.Ordinal);
     private readonly IDisposable? _changes;
     private readonly IDisposable _rejections;
@@ -191,6 +192,7 @@ public sealed class EndpointProfileProvider : IDisposable
             TrustStore = resources.TrustStore,
             Mode = options.Mode,
             ExpectedSubject = string.IsNullOrWhiteSpace(options.ExpectedSubject) ? null : options.ExpectedSubject,
+            AcceptCommonNameWithoutSubjectAltName = options.AcceptCommonNameWithoutSubjectAltName,
             ClockSkew = options.ClockSkew,
             MaxChainDepth = options.MaxChainDepth,
             MaxSignatureChecks = options.MaxSignatureChecks,
@@ -206,6 +208,7 @@ public sealed class EndpointProfileProvider : IDisposable
             ProfileName = name,
             InvalidCertificateAction = options.InvalidCertificateAction,
             PromptTimeout = options.PromptTimeout,
+            MinimumTlsVersion = options.MinimumTlsVersion,
             ApprovalScope = options.ApprovalScope,
             ApprovalLifetime = options.ApprovalLifetime,
             Prompt = _prompts.GetValueOrDefault(name),
@@ -217,6 +220,7 @@ public sealed class EndpointProfileProvider : IDisposable
         lock (_gate)
         {
             engineOptions.Approvals = GetApprovalStore(name, options.ApprovalsFile);
+            engineOptions.PendingQuestions = options.RecordPendingQuestions ? GetPendingQuestionStore(engineOptions.Approvals) : null;
             if (!_flights.TryGetValue(name, out PromptFlights? flights))
             {
                 // Shared by every engine of the profile, so a reload during a question does not ask it twice.
@@ -255,6 +259,24 @@ public sealed class EndpointProfileProvider : IDisposable
         {
             store = path.Length == 0 ? new InMemoryApprovalStore() : new FileApprovalStore(path, _timeProvider, _loggerFactory);
             _approvalStores.Add(path, store);
+        }
+
+        return store;
+    }
+
+    /// <summary>The questions kept beside a file of approvals, one store per file (shared like the approvals); null for approvals in memory.</summary>
+    private PendingQuestionStore? GetPendingQuestionStore(ApprovalStore approvals)
+    {
+        if (approvals is not FileApprovalStore file)
+        {
+            return null;
+        }
+
+        string path = PendingQuestionStore.FilePathFor(file.FilePath);
+        if (!_pendingStores.TryGetValue(path, out PendingQuestionStore? store))
+        {
+            store = new PendingQuestionStore(path, _timeProvider, _loggerFactory);
+            _pendingStores.Add(path, store);
         }
 
         return store;

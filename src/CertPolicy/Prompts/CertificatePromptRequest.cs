@@ -12,6 +12,12 @@ public sealed class CertificatePromptRequest
     /// <param name="certificate">The server's certificate.</param>
     /// <param name="verdict">The verdict that found the problems.</param>
     public CertificatePromptRequest(string profileName, ServerIdentity server, CertificateSummary certificate, ValidationVerdict verdict)
+        : this(profileName, server, certificate, verdict, trustStore: null, answerTimeout: null)
+    {
+    }
+
+    /// <summary>The engine's request: the problems name the trust store the path was built to, and the user's time to answer is known.</summary>
+    internal CertificatePromptRequest(string profileName, ServerIdentity server, CertificateSummary certificate, ValidationVerdict verdict, TrustStore? trustStore, TimeSpan? answerTimeout)
     {
         ArgumentNullException.ThrowIfNull(profileName);
         ArgumentNullException.ThrowIfNull(server);
@@ -22,7 +28,8 @@ public sealed class CertificatePromptRequest
         Certificate = certificate;
         ProblemKinds = verdict.Kinds;
         Problems = verdict.Problems;
-        ProblemDescriptions = ProblemText.Sentences(verdict.Kinds, NamesOf(certificate, server));
+        ProblemDescriptions = ProblemText.Sentences(verdict.Kinds, NamesOf(certificate, server), trustStore);
+        AnswerTimeout = answerTimeout;
     }
 
     /// <summary>For a name mismatch: the names the certificate does carry, so the user sees which server it is for.</summary>
@@ -53,6 +60,15 @@ public sealed class CertificatePromptRequest
     public IReadOnlyList<CertificateProblem> Problems { get; }
 
     /// <summary>
+    /// How long the user has to answer: the profile's prompt timeout, after which the engine withdraws the question
+    /// and refuses the connection. Null when the request was not made by an engine.
+    /// </summary>
+    public TimeSpan? AnswerTimeout { get; }
+
+    /// <summary>The certificate's public key as a pin, <c>sha256//BASE64</c>, or null when the certificate could not be parsed.</summary>
+    internal string? PublicKeyPin => Certificate.PublicKeySha256 is { } hex ? FingerprintPattern.PublicKeyText(hex) : null;
+
+    /// <summary>
     /// The approval the user gave before for this server that is most relevant to this certificate, when the server
     /// has approvals and none covers the certificate it presents now; null otherwise.
     /// </summary>
@@ -71,7 +87,7 @@ public sealed class CertificatePromptRequest
     internal byte[]? IssuerPublicKey { get; init; }
 
     /// <summary>The question as text a console or log can show.</summary>
-    /// <returns>Several lines: what changed since an earlier approval, the server, the problems, and the certificate's names, validity and fingerprint.</returns>
+    /// <returns>Several lines: what changed since an earlier approval, the server, the problems, and the certificate's names, validity, fingerprint and public-key pin.</returns>
     public override string ToString()
     {
         var text = new StringBuilder();
@@ -91,6 +107,11 @@ public sealed class CertificatePromptRequest
         text.Append(CultureInfo.InvariantCulture, $"Valid from:  {Certificate.NotBefore.UtcDateTime:u}").AppendLine();
         text.Append(CultureInfo.InvariantCulture, $"Valid until: {Certificate.NotAfter.UtcDateTime:u}").AppendLine();
         text.Append(CultureInfo.InvariantCulture, $"SHA-256:     {string.Join(':', CertificateFingerprint.Parse(Certificate.Sha256Fingerprint).ToString().Chunk(2).Select(pair => new string(pair)))}");
+        if (PublicKeyPin is { } pin)
+        {
+            text.AppendLine().Append(CultureInfo.InvariantCulture, $"Public key:  {pin}");
+        }
+
         return text.ToString();
     }
 }

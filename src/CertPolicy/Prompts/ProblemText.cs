@@ -12,7 +12,7 @@ internal static class ProblemText
         (CertificateProblemKinds.NameMismatch, "name mismatch", "The certificate was issued for a different server name or address."),
         (CertificateProblemKinds.Expired, "expired", "The certificate has expired."),
         (CertificateProblemKinds.NotYetValid, "not yet valid", "The certificate is not valid yet; check this computer's clock."),
-        (CertificateProblemKinds.UntrustedRoot, "untrusted root", "The certificate was issued by an authority this computer does not trust."),
+        (CertificateProblemKinds.UntrustedRoot, "untrusted root", "The certificate was issued by an authority the agent does not trust."),
         (CertificateProblemKinds.PartialChain, "incomplete chain", "The certificate's issuer could not be found, so where it comes from cannot be checked."),
         (CertificateProblemKinds.BadSignature, "bad signature", "A signature in the certificate chain does not verify: a certificate may have been tampered with."),
         (CertificateProblemKinds.NotCertificateAuthority, "issuer is not an authority", "A certificate in the chain issued others without being allowed to."),
@@ -29,10 +29,14 @@ internal static class ProblemText
         (CertificateProblemKinds.Revoked, "revoked", "A certificate in the chain has been revoked by its issuer."),
         (CertificateProblemKinds.RevocationStatusUnknown, "revocation status unknown", "Whether a certificate in the chain has been revoked could not be determined."),
         (CertificateProblemKinds.SubjectMismatch, "subject mismatch", "The certificate's subject is not the one this agent expects."),
+        (CertificateProblemKinds.NameOnlyInCommonName, "name only in common name", "The server's name is only in the certificate's common name, which modern clients do not accept."),
     ];
 
-    /// <summary>One sentence per kind present, in a fixed order; <paramref name="names"/> follows the name mismatch's sentence.</summary>
-    public static string[] Sentences(CertificateProblemKinds kinds, string? names = null)
+    /// <summary>
+    /// One sentence per kind present, in a fixed order; <paramref name="names"/> follows the name mismatch's sentence,
+    /// and an untrusted root or a missing issuer names <paramref name="trustStore"/>, the store the path was built to.
+    /// </summary>
+    public static string[] Sentences(CertificateProblemKinds kinds, string? names = null, TrustStore? trustStore = null)
     {
         var sentences = new List<string>();
         CertificateProblemKinds known = CertificateProblemKinds.None;
@@ -41,7 +45,14 @@ internal static class ProblemText
             known |= kind;
             if ((kinds & kind) != 0)
             {
-                sentences.Add(kind == CertificateProblemKinds.NameMismatch && names is not null ? $"{sentence} {names}" : sentence);
+                sentences.Add(kind switch
+                {
+                    CertificateProblemKinds.NameMismatch when names is not null => $"{sentence} {names}",
+                    CertificateProblemKinds.UntrustedRoot when trustStore is not null => $"The certificate was issued by an authority that is {trustStore.Absence}.",
+                    CertificateProblemKinds.PartialChain when trustStore is not null =>
+                        $"The certificate's issuer could not be found: the server did not send it and it is {trustStore.Absence}, so where the certificate comes from cannot be checked.",
+                    _ => sentence,
+                });
             }
         }
 

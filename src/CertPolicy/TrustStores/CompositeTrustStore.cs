@@ -46,6 +46,22 @@ internal sealed class CompositeTrustStore : TrustStore
         }
     }
 
+    public override string Description => _stores.Length switch
+    {
+        0 => "an empty trust store",
+        1 => _stores[0].Description,
+        _ => $"{string.Join(", ", _stores[..^1].Select(s => s.Description))} and {_stores[^1].Description}",
+    };
+
+    /// <summary>"in neither A nor B", "in none of A, B and C": an authority is missing from every member.</summary>
+    internal override string Absence => _stores.Length switch
+    {
+        0 => "not in any trust store (none was given)",
+        1 => _stores[0].Absence,
+        2 => $"in neither {_stores[0].Description} nor {_stores[1].Description}",
+        _ => $"in none of {Description}",
+    };
+
     public override string ToString() => $"union of {string.Join(", ", _stores.Select(s => s.ToString()))}";
 
     private bool IsCurrent(State state)

@@ -26,6 +26,13 @@ internal sealed class SystemTrustStore : TrustStore
 
     public override TrustAnchors GetAnchors() => _loaded.Value.Anchors;
 
+    public override string Description => "this computer's trusted roots";
+
+    /// <summary>"not among this computer's trusted roots", and when they could not be read, that none is trusted.</summary>
+    internal override string Absence => _loaded.IsValueCreated && _loaded.Value.Failure is not null
+        ? "not among this computer's trusted roots (which could not be read, so no authority is trusted)"
+        : "not among this computer's trusted roots";
+
     public override string ToString() => "system roots";
 
     private static X509Certificate2Collection ReadMachineRoots()

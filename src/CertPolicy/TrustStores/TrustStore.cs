@@ -52,6 +52,22 @@ public abstract class TrustStore
     /// <returns>The current anchors; never null.</returns>
     public abstract TrustAnchors GetAnchors();
 
+    /// <summary>
+    /// The store in words a person can act on, shown where a certificate's issuer was not found in it (such as in
+    /// <see cref="CertificatePromptRequest.ProblemDescriptions"/>): "this computer's trusted roots", "the trust store
+    /// /etc/ems/ca.pem", "the trust store folder /etc/ems/roots", "the in-memory trust store". A derived store should
+    /// name its source; the default is "the application's own trust store".
+    /// </summary>
+    /// <remarks>Never null; reading it does not load or read anything.</remarks>
+    public virtual string Description => "the application's own trust store";
+
+    /// <summary>
+    /// How to say that an authority is missing from this store, to follow "that is" or "it is": "not in the trust
+    /// store /etc/ems/ca.pem"; the system store says "not among this computer's trusted roots", a union "in neither
+    /// ... nor ...".
+    /// </summary>
+    internal virtual string Absence => $"not in {Description}";
+
     /// <summary>The certificates of a PEM bundle file, read and checked now.</summary>
     /// <param name="path">The bundle's path; a relative path is resolved against the current directory.</param>
     /// <returns>An immutable store; the file is not read again.</returns>
@@ -93,7 +109,7 @@ public abstract class TrustStore
     {
         string fullPath = FullPath(path);
         List<byte[]> certificates = PemBundleReader.ReadFile(fullPath);
-        return new InMemoryTrustStore(TrustAnchors.FromOwnedBuffers(certificates.Select(c => (ReadOnlyMemory<byte>)c), profile), $"PEM file '{fullPath}'");
+        return new InMemoryTrustStore(TrustAnchors.FromOwnedBuffers(certificates.Select(c => (ReadOnlyMemory<byte>)c), profile), $"the trust store {fullPath}");
     }
 
     /// <summary>The certificates of every certificate file in a directory, read and checked now.</summary>
@@ -133,7 +149,7 @@ public abstract class TrustStore
     {
         string fullPath = FullPath(path);
         List<byte[]> certificates = PemDirectoryReader.Read(fullPath);
-        return new InMemoryTrustStore(TrustAnchors.FromOwnedBuffers(certificates.Select(c => (ReadOnlyMemory<byte>)c), profile), $"PEM directory '{fullPath}'");
+        return new InMemoryTrustStore(TrustAnchors.FromOwnedBuffers(certificates.Select(c => (ReadOnlyMemory<byte>)c), profile), $"the trust store folder {fullPath}");
     }
 
     /// <summary>A fixed set of certificates held in memory. Their DER is copied; the certificates may be disposed afterwards.</summary>
@@ -161,7 +177,7 @@ public abstract class TrustStore
             der.Add(certificate.RawDataMemory.ToArray());
         }
 
-        return new InMemoryTrustStore(TrustAnchors.FromOwnedBuffers(der, profile), "in-memory certificates");
+        return new InMemoryTrustStore(TrustAnchors.FromOwnedBuffers(der, profile), "the in-memory trust store");
     }
 
     /// <summary>

@@ -75,4 +75,12 @@ public enum CertificateProblemKinds
 
     /// <summary>Legacy mode: the leaf's subject common name is not the expected one.</summary>
     SubjectMismatch = 1 << 21,
+
+    /// <summary>
+    /// A notice, never a problem: the server's DNS name was found only in the subject common name of a certificate with
+    /// no subjectAltName, and accepted because the profile opted in
+    /// (<see cref="CertificateValidatorOptions.AcceptCommonNameWithoutSubjectAltName"/>). Listed in
+    /// <see cref="ValidationVerdict.Notices"/>: it neither makes a certificate invalid nor lets an invalid one pass.
+    /// </summary>
+    NameOnlyInCommonName = 1 << 22,
 }

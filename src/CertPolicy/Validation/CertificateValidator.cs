@@ -34,6 +34,7 @@ public sealed class CertificateValidator
         TrustStore = options.TrustStore;
         Mode = options.Mode;
         ExpectedSubject = options.ExpectedSubject;
+        AcceptCommonNameWithoutSubjectAltName = options.AcceptCommonNameWithoutSubjectAltName;
         ClockSkew = options.ClockSkew;
         _maxChainDepth = options.MaxChainDepth;
         _maxSignatureChecks = options.MaxSignatureChecks;
@@ -62,6 +63,9 @@ public sealed class CertificateValidator
 
     /// <summary>The subject common name legacy agents expect, if any.</summary>
     public string? ExpectedSubject { get; }
+
+    /// <summary>True when a DNS name found only in the subject common name of a certificate without subjectAltName is accepted (with a notice).</summary>
+    public bool AcceptCommonNameWithoutSubjectAltName { get; }
 
     /// <summary>Validates the certificates a server sent, leaf first, for the identity the agent expects.</summary>
     /// <param name="peerCertificates">The DER of each certificate the server sent, leaf first. May be empty (reported as <see cref="CertificateProblemKinds.NoCertificate"/>).</param>
@@ -146,10 +150,11 @@ public sealed class CertificateValidator
         bool leafIsAnchor = anchors.Find(leaf) is not null;
 
         var problems = new List<PathProblem>();
+        var notices = new List<PathProblem>();
         CertificateRules.CheckLeaf(leaf, leafIsAnchor, checksServerIdentity: identity is not null, settings, problems);
         if (identity is not null)
         {
-            CheckIdentity(leaf, identity, problems);
+            CheckIdentity(leaf, identity, problems, notices);
         }
 
         foreach (string crlError in _revocation.Errors)
@@ -159,12 +164,13 @@ public sealed class CertificateValidator
 
         PathOutcome outcome = new PathBuilder(settings, anchors, intermediates, budget, unusable).Build(leaf, leafIsAnchor);
         problems.AddRange(outcome.Problems);
+        RefuseCommonNameUnderNameConstraints(outcome.Path, identity, problems, notices);
         if (budget.IsExhausted && !outcome.IsTrusted)
         {
             problems.Add(new(CertificateProblemKinds.WorkBudgetExceeded, -1, $"{budget.Describe()}; the peer's certificates are not a usable chain."));
         }
 
-        ValidationVerdict modern = ToVerdict(problems, outcome.Path);
+        ValidationVerdict modern = ToVerdict(problems, notices, outcome.Path);
         ValidationVerdict? legacy = ExpectedSubject is null
             ? null
             : LegacySubjectRule.Evaluate(ExpectedSubject, leaf.Subject.ValuesOf(Oids.CommonName), leaf.Subject.ToString());
@@ -204,11 +210,23 @@ public sealed class CertificateValidator
         return holds;
     }
 
-    private static void CheckIdentity(ParsedCertificate leaf, ServerIdentity identity, List<PathProblem> problems)
+    private void CheckIdentity(ParsedCertificate leaf, ServerIdentity identity, List<PathProblem> problems, List<PathProblem> notices)
     {
         if (leaf.SubjectAlternativeNameExtension is null)
         {
-            problems.Add(new(CertificateProblemKinds.NameMismatch, 0, $"The certificate has no subjectAltName, so it names no server; the subject common name is never used. Expected {identity.Host}."));
+            if (!AcceptCommonNameWithoutSubjectAltName)
+            {
+                problems.Add(new(CertificateProblemKinds.NameMismatch, 0, $"The certificate has no subjectAltName, so it names no server; the subject common name is never used. Expected {identity.Host}."));
+            }
+            else if (CommonNameIdentity.Accepts(identity, leaf.Subject.ValuesOf(Oids.CommonName), out string reason))
+            {
+                notices.Add(new(CertificateProblemKinds.NameOnlyInCommonName, 0, reason));
+            }
+            else
+            {
+                problems.Add(new(CertificateProblemKinds.NameMismatch, 0, reason));
+            }
+
             return;
         }
 
@@ -219,13 +237,43 @@ public sealed class CertificateValidator
         }
     }
 
-    private static ValidationVerdict ToVerdict(List<PathProblem> problems, IReadOnlyList<ParsedCertificate> path)
+    /// <summary>
+    /// Name constraints restrict subjectAltName entries, not common names: a name accepted from the common name under
+    /// an issuer with name constraints would escape them, so it is not accepted there (fail closed).
+    /// </summary>
+    private static void RefuseCommonNameUnderNameConstraints(IReadOnlyList<ParsedCertificate> path, ServerIdentity? identity, List<PathProblem> problems, List<PathProblem> notices)
     {
-        if (problems.Count == 0)
+        if (notices.Count == 0)
+        {
+            return;
+        }
+
+        for (int i = 1; i < path.Count; i++)
+        {
+            if (path[i].NameConstraints is not null)
+            {
+                notices.RemoveAll(n => n.Kind == CertificateProblemKinds.NameOnlyInCommonName);
+                problems.Add(new(
+                    CertificateProblemKinds.NameMismatch,
+                    0,
+                    $"The certificate has no subjectAltName, and its subject common name is not accepted as {identity?.Host} because an issuer in its path ({path[i].Subject}) has name constraints, which do not apply to a common name."));
+                return;
+            }
+        }
+    }
+
+    private static ValidationVerdict ToVerdict(List<PathProblem> problems, List<PathProblem> notices, IReadOnlyList<ParsedCertificate> path)
+    {
+        if (problems.Count == 0 && notices.Count == 0)
         {
             return ValidationVerdict.Valid;
         }
 
+        return new ValidationVerdict(ToProblems(problems, path), ToProblems(notices, path));
+    }
+
+    private static List<CertificateProblem> ToProblems(List<PathProblem> problems, IReadOnlyList<ParsedCertificate> path)
+    {
         var seen = new HashSet<PathProblem>();
         var list = new List<CertificateProblem>(problems.Count);
         foreach (PathProblem problem in problems.OrderBy(p => p.Position < 0 ? int.MaxValue : p.Position))
@@ -237,7 +285,7 @@ public sealed class CertificateValidator
             }
         }
 
-        return new ValidationVerdict(list);
+        return list;
     }
 
     private ValidationReport Report(ServerIdentity? identity, ValidationVerdict modern, ValidationVerdict? legacy, CertificateSummary? certificate, IReadOnlyList<CertificateSummary> path, DateTimeOffset now, InstantInterval holds, TrustAnchors anchors) =>

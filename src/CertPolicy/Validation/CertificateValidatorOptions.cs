@@ -28,10 +28,20 @@ public sealed class CertificateValidatorOptions
     public ValidationMode Mode { get; set; } = ValidationMode.Modern;
 
     /// <summary>
-    /// The subject common name legacy agents expect. Required in legacy mode; in modern mode, when set, the legacy
-    /// verdict is computed and reported beside the modern one.
+    /// The subject common name legacy agents expect. Required in legacy and report-only mode; in modern mode, when set,
+    /// the legacy verdict is computed and reported beside the modern one.
     /// </summary>
     public string? ExpectedSubject { get; set; }
+
+    /// <summary>
+    /// Opt-in, off by default: accept a server DNS name found only in the subject common name when the certificate has
+    /// no subjectAltName extension at all (as some older products do; RFC 9525 and browsers never do). Never for an IP
+    /// address, never for a common name with a wildcard or that is not a well-formed DNS name, never when the
+    /// certificate has a subjectAltName of any content, and never with several common names. An accepted name is
+    /// reported as the notice <see cref="CertificateProblemKinds.NameOnlyInCommonName"/> in
+    /// <see cref="ValidationVerdict.Notices"/>; every other check applies unchanged.
+    /// </summary>
+    public bool AcceptCommonNameWithoutSubjectAltName { get; set; }
 
     /// <summary>How far the clock may be off when validity periods are checked. Default: none. At most one day.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.Zero;
@@ -73,9 +83,9 @@ public sealed class CertificateValidatorOptions
             throw new ArgumentException($"Mode '{Mode}' is not a validation mode.", nameof(Mode));
         }
 
-        if (Mode == ValidationMode.Legacy && string.IsNullOrWhiteSpace(ExpectedSubject))
+        if (Mode is ValidationMode.Legacy or ValidationMode.ReportOnly && string.IsNullOrWhiteSpace(ExpectedSubject))
         {
-            throw new ArgumentException("ExpectedSubject must be set in legacy mode.", nameof(ExpectedSubject));
+            throw new ArgumentException($"ExpectedSubject must be set in {(Mode == ValidationMode.Legacy ? "legacy" : "report-only")} mode.", nameof(ExpectedSubject));
         }
 
         if (ClockSkew < TimeSpan.Zero || ClockSkew > TimeSpan.Parse(ClockSkewLimit, CultureInfo.InvariantCulture))

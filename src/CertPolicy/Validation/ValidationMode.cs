@@ -11,4 +11,13 @@ public enum ValidationMode
     /// Opt-in only; the modern verdict is still computed and reported beside it.
     /// </summary>
     Legacy = 1,
+
+    /// <summary>
+    /// The migration mode: the connection is decided exactly as in <see cref="Legacy"/> mode (the legacy verdict and the
+    /// profile's action), so nothing that worked for an old agent breaks, while the decision the action would take under
+    /// modern validation is computed, logged and counted, and carried on <see cref="CertificateDecision.MigrationPreview"/>.
+    /// Never asks anyone, and never stores an approval or a pending question, for that would-be decision. Requires an
+    /// expected subject, as <see cref="Legacy"/> does.
+    /// </summary>
+    ReportOnly = 2,
 }

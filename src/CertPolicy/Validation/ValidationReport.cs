@@ -26,9 +26,9 @@ public sealed class ValidationReport
     {
         ArgumentNullException.ThrowIfNull(modern);
         ArgumentNullException.ThrowIfNull(path);
-        if (mode == ValidationMode.Legacy && legacy is null)
+        if (mode is ValidationMode.Legacy or ValidationMode.ReportOnly && legacy is null)
         {
-            throw new ArgumentException("A legacy-mode report needs a legacy verdict.", nameof(legacy));
+            throw new ArgumentException($"A {mode} report needs a legacy verdict.", nameof(legacy));
         }
 
         Mode = mode;
@@ -47,10 +47,16 @@ public sealed class ValidationReport
     public ServerIdentity? Identity { get; }
 
     /// <summary>True when the verdict of <see cref="Mode"/> found no problem.</summary>
-    public bool IsValid => Mode == ValidationMode.Legacy ? Legacy!.IsValid : Modern.IsValid;
+    public bool IsValid => Verdict.IsValid;
 
-    /// <summary>The verdict of <see cref="Mode"/>.</summary>
-    public ValidationVerdict Verdict => Mode == ValidationMode.Legacy ? Legacy! : Modern;
+    /// <summary>
+    /// The verdict of <see cref="Mode"/>: the legacy verdict in <see cref="ValidationMode.Legacy"/> and
+    /// <see cref="ValidationMode.ReportOnly"/> mode (which connects as legacy agents do), the modern one otherwise.
+    /// </summary>
+    public ValidationVerdict Verdict => DecidedByLegacyRule ? Legacy! : Modern;
+
+    /// <summary>True when the legacy verdict decides: <see cref="ValidationMode.Legacy"/> and <see cref="ValidationMode.ReportOnly"/>.</summary>
+    internal bool DecidedByLegacyRule => Mode is ValidationMode.Legacy or ValidationMode.ReportOnly;
 
     /// <summary>The modern verdict: name, validity and path to a trusted root. Always computed.</summary>
     public ValidationVerdict Modern { get; }

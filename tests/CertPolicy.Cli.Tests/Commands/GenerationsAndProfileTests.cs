@@ -95,6 +95,45 @@ public sealed class GenerationsAndProfileTests : IClassFixture<GenerationsAndPro
     }
 
     [Fact]
+    public async Task A_report_only_profile_shows_what_modern_validation_would_do_beside_the_legacy_decision()
+    {
+        using var folder = new TempFolder();
+        string settings = WriteSettings(folder, "Management", new() { ["TrustStore"] = _chain.RootPem, ["Mode"] = "ReportOnly", ["ExpectedSubject"] = LegacySubject, ["InvalidCertificateAction"] = "Deny" });
+
+        CliResult text = await CliRun.RunAsync("inspect", _chain.ChainPem, "--server-name", TestChain.ServerName, "--profile", settings);
+        CliResult json = await CliRun.RunAsync("inspect", _chain.ChainPem, "--server-name", TestChain.ServerName, "--profile", settings, "--json");
+
+        // The legacy rule refuses (another subject), and decides, as in legacy mode: the verdict is not valid (exit 3).
+        // Modern validation would connect: the fix is to switch modes.
+        Assert.True(text.ExitCode == 3, text.ToString());
+        Assert.Contains("refuses; modern validation would connect (Valid)", text.Output, StringComparison.Ordinal);
+        using JsonDocument document = JsonDocument.Parse(json.Output);
+        Assert.Equal("report-only", document.RootElement.GetProperty("profile").GetProperty("mode").GetString());
+    }
+
+    [Fact]
+    public async Task A_profile_that_accepts_a_name_only_in_the_common_name_shows_it_as_accepted_not_as_a_problem()
+    {
+        using var optInFolder = new TempFolder();
+        using var defaultFolder = new TempFolder();
+        using X509Certificate2 leaf = TestPki.CreateLeaf(_chain.Intermediate, [], commonName: TestChain.ServerName, includeSan: false);
+        string chain = optInFolder.WriteText("cn-only.pem", TestPki.ToPem(leaf, _chain.Intermediate));
+        string optIn = WriteSettings(optInFolder, "Agent", new() { ["TrustStore"] = _chain.RootPem, ["AcceptCommonNameWithoutSubjectAltName"] = true });
+        string byDefault = WriteSettings(defaultFolder, "Agent", new() { ["TrustStore"] = _chain.RootPem });
+
+        CliResult accepted = await CliRun.RunAsync("inspect", chain, "--server-name", TestChain.ServerName, "--profile", optIn);
+        CliResult refused = await CliRun.RunAsync("inspect", chain, "--server-name", TestChain.ServerName, "--profile", byDefault);
+
+        Assert.True(accepted.ExitCode == 0, accepted.ToString());
+        Assert.Contains("Modern verdict: VALID", accepted.Output, StringComparison.Ordinal);
+        Assert.Contains("Accepted by the profile: ", accepted.Output, StringComparison.Ordinal);
+        Assert.Contains("(NameOnlyInCommonName; certificate 0", accepted.Output, StringComparison.Ordinal);
+        Assert.True(refused.ExitCode == 3, refused.ToString());
+        Assert.Contains("(NameMismatch; certificate 0", refused.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Accepted by the profile", refused.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Fail_on_legacy_without_an_expected_subject_is_an_error_before_connecting()
     {
         await using LoopbackTlsServer server = _chain.StartServer();

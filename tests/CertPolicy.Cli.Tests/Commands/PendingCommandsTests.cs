@@ -93,6 +93,40 @@ public sealed class PendingCommandsTests : IDisposable
     }
 
     [Theory]
+    [InlineData("{ \"version\": 1, \"questions\": [ oops", "damaged")]
+    [InlineData("{ \"version\": 99, \"questions\": [] }", "version 99")]
+    public async Task Pending_is_read_only_a_damaged_file_is_reported_exit_1_and_left_byte_identical(string content, string expected)
+    {
+        string pendingFile = PendingQuestionStore.FilePathFor(ApprovalsFile);
+        byte[] damaged = System.Text.Encoding.UTF8.GetBytes(content);
+        await File.WriteAllBytesAsync(pendingFile, damaged, TestContext.Current.CancellationToken);
+        string[] before = Directory.GetFileSystemEntries(_folder.Path);
+
+        CliResult text = await CliRun.RunAsync("approvals", "pending", "--approvals", ApprovalsFile);
+        CliResult json = await CliRun.RunAsync("approvals", "pending", "--approvals", ApprovalsFile, "--json");
+
+        Assert.True(text.ExitCode == 1, text.ToString());
+        Assert.Contains(expected, text.Error, StringComparison.Ordinal);
+        Assert.Contains(pendingFile, text.Error, StringComparison.Ordinal);
+        Assert.Contains("left as it is", text.Error, StringComparison.Ordinal);
+        Assert.True(json.ExitCode == 1, json.ToString());
+        using JsonDocument document = JsonDocument.Parse(json.Output);
+        Assert.Contains(expected, document.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(damaged, await File.ReadAllBytesAsync(pendingFile, TestContext.Current.CancellationToken));
+        Assert.Equal(before, Directory.GetFileSystemEntries(_folder.Path));
+    }
+
+    [Fact]
+    public async Task Pending_without_a_file_lists_nothing_and_creates_nothing()
+    {
+        CliResult result = await CliRun.RunAsync("approvals", "pending", "--approvals", ApprovalsFile);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("No question is waiting", result.Output, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(_folder.Path));
+    }
+
+    [Theory]
     [InlineData("pending")]
     [InlineData("approve")]
     [InlineData("deny")]

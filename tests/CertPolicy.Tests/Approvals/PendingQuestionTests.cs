@@ -274,7 +274,7 @@ public sealed class PendingQuestionTests : IDisposable
             LoggerFactory = _loggerFactory,
         });
 
-    private static Process StartHelper(params string[] arguments)
+    internal static Process StartHelper(params string[] arguments)
     {
         string helper = typeof(ApprovalWriterMarker).Assembly.Location;
         Assert.True(File.Exists(helper), $"The helper {helper} was not built.");
@@ -288,7 +288,7 @@ public sealed class PendingQuestionTests : IDisposable
         return Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
     }
 
-    private static async Task ExpectExitAsync(Process process, int exitCode)
+    internal static async Task ExpectExitAsync(Process process, int exitCode)
     {
         using (process)
         {

@@ -380,7 +380,7 @@ public sealed class CertificateDecisionEngineTests
         Assert.Equal(Untrusted | CertificateProblemKinds.Expired, request.ProblemKinds);
         Assert.Equal(2, request.Problems.Count);
         Assert.Equal(
-            ["The certificate has expired.", "The certificate was issued by an authority this computer does not trust."],
+            ["The certificate has expired.", "The certificate was issued by an authority that is not in the in-memory trust store."],
             request.ProblemDescriptions);
         string text = request.ToString();
         Assert.Contains("ems.example.test:8443", text, StringComparison.Ordinal);

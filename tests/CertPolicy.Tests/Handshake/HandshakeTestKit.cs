@@ -144,6 +144,7 @@ internal sealed class Agent : IDisposable
     private readonly TestMeterFactory _meters = new();
     private readonly Microsoft.Extensions.Logging.ILoggerFactory _loggerFactory;
     private readonly Action<CertificateDecisionEngineOptions>? _configure;
+    private readonly Action<CertificateValidatorOptions>? _configureValidator;
 
     public Agent(
         InvalidCertificateAction action,
@@ -153,15 +154,18 @@ internal sealed class Agent : IDisposable
         ValidationMode mode = ValidationMode.Modern,
         string? expectedSubject = null,
         FakeTimeProvider? time = null,
-        Action<CertificateDecisionEngineOptions>? configure = null)
+        Action<CertificateDecisionEngineOptions>? configure = null,
+        Action<CertificateValidatorOptions>? configureValidator = null)
     {
         _configure = configure;
+        _configureValidator = configureValidator;
         Time = time ?? new FakeTimeProvider(TestPki.Now);
         Prompt = prompt ?? new ScriptedPrompt();
         Approvals = approvals ?? new InMemoryApprovalStore();
         TrustStore = trustStore ?? TrustStore.FromCertificates([HandshakePki.Root]);
         Decisions = new MetricCollector<long>(_meters, "CertPolicy", "certpolicy.decisions");
         Durations = new MetricCollector<double>(_meters, "CertPolicy", "certpolicy.decision.duration");
+        Migration = new MetricCollector<long>(_meters, "CertPolicy", "certpolicy.migration.would_decide");
         _loggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(builder => builder.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Trace).AddProvider(Logs));
         Engine = CreateEngine(action, mode, expectedSubject);
         Policy = new HandshakePolicy(Engine);
@@ -185,6 +189,9 @@ internal sealed class Agent : IDisposable
     /// <summary>How long every decision took, tagged with the path that answered.</summary>
     public MetricCollector<double> Durations { get; }
 
+    /// <summary>Every report-only preview (what modern validation would do), on either path.</summary>
+    public MetricCollector<long> Migration { get; }
+
     /// <summary>What the engines logged.</summary>
     public Microsoft.Extensions.Logging.Testing.FakeLoggerProvider Logs { get; } = new();
 
@@ -207,13 +214,16 @@ internal sealed class Agent : IDisposable
             LoggerFactory = _loggerFactory,
         };
         _configure?.Invoke(options);
-        return new(new CertificateValidator(new CertificateValidatorOptions { TrustStore = TrustStore, Mode = mode, ExpectedSubject = expectedSubject }, Time), options);
+        var validatorOptions = new CertificateValidatorOptions { TrustStore = TrustStore, Mode = mode, ExpectedSubject = expectedSubject };
+        _configureValidator?.Invoke(validatorOptions);
+        return new(new CertificateValidator(validatorOptions, Time), options);
     }
 
     public void Dispose()
     {
         Decisions.Dispose();
         Durations.Dispose();
+        Migration.Dispose();
         _loggerFactory.Dispose();
         Logs.Dispose();
         _meters.Dispose();

@@ -6,6 +6,7 @@ using CertPolicy.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Polly;
 
 namespace CertPolicy.Tests.Handshake;
 
@@ -128,6 +129,71 @@ public sealed class HttpClientFactoryTests : IDisposable
         Assert.Equal(DecisionReason.DeniedByPolicy, rejected.Decision.Reason);
         Assert.Equal(1, refusalAttempts);
         Assert.Equal(1, bad.Connections);
+    }
+
+    [Fact]
+    public async Task The_standard_resilience_handler_still_retries_a_connection_refused_by_a_closed_port()
+    {
+        const int MaxRetryAttempts = 2;
+        int closedPort = ClosedLoopbackPort();
+        var connects = new AttemptCounter();
+
+        // The resilience pipeline waits (retry delays, timeouts) on the TimeProvider of the services: the kit's fake
+        // clock would never let a retry start. No certificate is judged here, so the system clock changes nothing else.
+        _kit.Services.AddSingleton(TimeProvider.System);
+        _kit.Services.AddHttpClient("ems")
+            .UseCertPolicy(HttpClientFactoryKit.Profile)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                // Counts every connection the handler tries to open, then connects as the default handler would.
+                ConnectCallback = async (context, cancellationToken) =>
+                {
+                    connects.Add();
+                    var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                    try
+                    {
+                        await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                        return new NetworkStream(socket, ownsSocket: true);
+                    }
+                    catch
+                    {
+                        socket.Dispose();
+                        throw;
+                    }
+                },
+            })
+            .AddStandardResilienceHandler(options =>
+            {
+                // Bounded: the defaults (exponential back-off from 2 s, 30 s in all) would make this test slow.
+                options.Retry.MaxRetryAttempts = MaxRetryAttempts;
+                options.Retry.BackoffType = DelayBackoffType.Constant;
+                options.Retry.Delay = TimeSpan.FromMilliseconds(1);
+                options.Retry.UseJitter = false;
+                options.Retry.ShouldHandle = args => ValueTask.FromResult(
+                    !CertificateRejectedException.IsRefusal(args.Outcome.Exception) && HttpClientResiliencePredicates.IsTransient(args.Outcome));
+                options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(5);
+                options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(20);
+            });
+        await using ServiceProvider provider = _kit.Services.BuildServiceProvider();
+        HttpClient client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("ems");
+
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        bound.CancelAfter(TimeSpan.FromSeconds(60));
+
+        HttpRequestException failure = await Assert.ThrowsAsync<HttpRequestException>(
+            () => client.GetStringAsync(new Uri($"https://127.0.0.1:{closedPort}/"), bound.Token));
+
+        Assert.False(CertificateRejectedException.IsRefusal(failure));
+        Assert.Equal(SocketError.ConnectionRefused, Assert.IsType<SocketException>(failure.InnerException).SocketErrorCode);
+        Assert.Equal(1 + MaxRetryAttempts, connects.Reset());
+    }
+
+    /// <summary>A loopback port nothing listens on: bound to find a free one, then closed.</summary>
+    private static int ClosedLoopbackPort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
     [Fact]

@@ -81,6 +81,27 @@ public sealed class EndpointProfileTests : IDisposable
     }
 
     [Fact]
+    public void Report_only_mode_and_the_common_name_opt_in_bind_and_reach_the_validator()
+    {
+        WriteSettings($$"""
+            { "CertPolicy": { "Profiles": { "Management": {
+                "Mode": "ReportOnly",
+                "ExpectedSubject": "EMS Server",
+                "AcceptCommonNameWithoutSubjectAltName": true,
+                "ApprovalsFile": {{Json(ApprovalsFile)}}
+            } } } }
+            """);
+        (IServiceProvider services, _) = Build();
+
+        CertificateDecisionEngine engine = services.GetRequiredService<EndpointProfileProvider>().GetEngine("Management");
+
+        Assert.Equal(ValidationMode.ReportOnly, engine.Validator.Mode);
+        Assert.Equal("EMS Server", engine.Validator.ExpectedSubject);
+        Assert.True(engine.Validator.AcceptCommonNameWithoutSubjectAltName);
+        Assert.False(new EndpointProfileOptions().AcceptCommonNameWithoutSubjectAltName);
+    }
+
+    [Fact]
     public void Distrusted_and_pre_approved_fingerprints_bind_and_reach_the_engine()
     {
         using X509Certificate2 distrusted = TestPki.CreateSelfSignedLeaf("Vendor Default", ["ems.example.test"]);
@@ -131,6 +152,7 @@ public sealed class EndpointProfileTests : IDisposable
         { "\"InvalidCertificateAction\": \"7\"", "InvalidCertificateAction" },
         { "\"InvalidCertificateActoin\": \"Deny\"", "InvalidCertificateActoin" },
         { "\"Mode\": \"Legacy\"", "ExpectedSubject" },
+        { "\"Mode\": \"ReportOnly\"", "ExpectedSubject" },
         { "\"TrustStore\": \"\"", "TrustStore" },
         { "\"TrustStore\": \"System;no-such-roots.pem\"", "TrustStore" },
         { "\"ClockSkew\": \"2.00:00:00\"", "ClockSkew" },

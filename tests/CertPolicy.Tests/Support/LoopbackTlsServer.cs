@@ -32,7 +32,7 @@ public enum LoopbackApplication
 public sealed record ServedConnection(bool HandshakeCompleted, long BytesReceived, long BytesSent, string EndedBy);
 
 /// <summary>
-/// A TLS 1.3 server on a loopback address (port chosen by the system), presenting a certificate that the test can
+/// A TLS 1.3 (or, when asked, TLS 1.2) server on a loopback address (port chosen by the system), presenting a certificate that the test can
 /// switch between connections (or, for tests of clients facing something else, a server that does not speak TLS).
 /// Shared by the test projects (linked into CertPolicy.Cli.Tests). Every connection is served for at most 10 seconds and then reported through
 /// <see cref="NextConnectionAsync"/>; disposing stops the listener and waits for the accept loop.
@@ -46,6 +46,7 @@ public sealed class LoopbackTlsServer : IAsyncDisposable
 
     private readonly TcpListener _listener;
     private readonly LoopbackApplication _application;
+    private readonly SslProtocols _protocols;
     private readonly CancellationTokenSource _stop = new();
     private readonly Channel<ServedConnection> _served = Channel.CreateUnbounded<ServedConnection>();
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _serverNames = new();
@@ -54,10 +55,11 @@ public sealed class LoopbackTlsServer : IAsyncDisposable
     private int _connections;
     private int _disposed;
 
-    private LoopbackTlsServer(SslStreamCertificateContext? context, LoopbackApplication application, IPAddress address)
+    private LoopbackTlsServer(SslStreamCertificateContext? context, LoopbackApplication application, IPAddress address, SslProtocols protocols = SslProtocols.Tls13)
     {
         _context = context;
         _application = application;
+        _protocols = protocols;
         _listener = new TcpListener(address, 0);
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -78,9 +80,10 @@ public sealed class LoopbackTlsServer : IAsyncDisposable
 
     /// <summary>
     /// Starts a server presenting <paramref name="leaf"/> (with its private key) and <paramref name="chain"/>, on
-    /// 127.0.0.1 unless another loopback <paramref name="address"/> is given.
+    /// 127.0.0.1 unless another loopback <paramref name="address"/> is given, speaking TLS 1.3 only unless other
+    /// <paramref name="protocols"/> are given (<see cref="SslProtocols.Tls12"/> for a server that has not moved to 1.3).
     /// </summary>
-    public static LoopbackTlsServer Start(X509Certificate2 leaf, IEnumerable<X509Certificate2>? chain = null, LoopbackApplication application = LoopbackApplication.Echo, IPAddress? address = null)
+    public static LoopbackTlsServer Start(X509Certificate2 leaf, IEnumerable<X509Certificate2>? chain = null, LoopbackApplication application = LoopbackApplication.Echo, IPAddress? address = null, SslProtocols protocols = SslProtocols.Tls13)
     {
         address ??= IPAddress.Loopback;
         if (!IPAddress.IsLoopback(address))
@@ -88,7 +91,7 @@ public sealed class LoopbackTlsServer : IAsyncDisposable
             throw new ArgumentException("Tests listen on loopback addresses only.", nameof(address));
         }
 
-        return new LoopbackTlsServer(Context(leaf, chain), application, address);
+        return new LoopbackTlsServer(Context(leaf, chain), application, address, protocols);
     }
 
     /// <summary>Starts a server on 127.0.0.1 that does not speak TLS: <see cref="LoopbackApplication.PlainText"/> or <see cref="LoopbackApplication.Silent"/>.</summary>
@@ -187,7 +190,7 @@ public sealed class LoopbackTlsServer : IAsyncDisposable
                     new SslServerAuthenticationOptions
                     {
                         ServerCertificateContext = Volatile.Read(ref _context),
-                        EnabledSslProtocols = SslProtocols.Tls13,
+                        EnabledSslProtocols = _protocols,
                         ClientCertificateRequired = false,
                     },
                     limit.Token);

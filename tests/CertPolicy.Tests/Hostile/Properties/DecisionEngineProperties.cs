@@ -9,7 +9,7 @@ namespace CertPolicy.Tests.Hostile.Properties;
 public sealed class DecisionEngineProperties
 {
     private static readonly CertificateProblemKinds[] AllKinds =
-        [.. Enum.GetValues<CertificateProblemKinds>().Where(k => k != CertificateProblemKinds.None)];
+        [.. Enum.GetValues<CertificateProblemKinds>().Where(k => k is not CertificateProblemKinds.None and not CertificateProblemKinds.NameOnlyInCommonName)];
 
     private static readonly Lazy<CertificateValidator> Validator = new(() =>
         new CertificateValidator(new CertificateValidatorOptions { TrustStore = TrustStore.FromCertificates([]) }, new FakeTimeProvider(TestPki.Now)));
