@@ -41,7 +41,7 @@ internal static class ApprovalFactory
     /// <param name="subject">The certificate's subject, when known.</param>
     /// <param name="scope">What the approval covers.</param>
     /// <param name="report">The validation of the certificate (key and issuer scopes need its key and path); null with --sha256.</param>
-    /// <exception cref="CliException">The scope cannot be written by this build, or needs the certificate itself.</exception>
+    /// <exception cref="CliException">The scope needs the certificate itself, or the key it needs cannot be established.</exception>
     public static CertificateApproval Create(
         ServerIdentity server,
         CertificateFingerprint fingerprint,
@@ -51,16 +51,39 @@ internal static class ApprovalFactory
         ApprovalScopeArgument scope,
         ValidationReport? report)
     {
-        if (scope == ApprovalScopeArgument.Certificate)
-        {
-            return new CertificateApproval(server, fingerprint, problems, approvedAt, subject);
-        }
-
-        if (report is null)
+        if (scope != ApprovalScopeArgument.Certificate && report is null)
         {
             throw new CliException($"--scope {Name(scope)} needs the certificate itself (--from-pem FILE): a SHA-256 fingerprint does not tell its key or issuer.") { Code = "bad-arguments" };
         }
 
-        throw new CliException($"scope {Name(scope)} is not supported by this build: only --scope certificate is.") { Code = "unsupported-scope" };
+        CertificateSummary? leaf = report?.Certificate;
+        PublicKeyInfo? issuerKey = report is null ? null : ApprovalMatching.IssuerKeyOf(report);
+        if (scope == ApprovalScopeArgument.Key && leaf?.PublicKeySha256 is null)
+        {
+            throw new CliException("--scope key: the certificate's public key cannot be read.") { Code = "unsupported-scope" };
+        }
+
+        if (scope == ApprovalScopeArgument.Issuer && (issuerKey is null || leaf?.Parsed is null))
+        {
+            throw new CliException("--scope issuer: the key that signed the certificate cannot be established; put its issuer after it in the PEM file (a self-signed certificate is its own issuer).") { Code = "unsupported-scope" };
+        }
+
+        var facts = new ApprovalFacts
+        {
+            Scope = ToScope(scope),
+            ApprovedBy = ApprovalText.CurrentAccount(),
+            PublicKeySha256 = leaf?.PublicKeySha256,
+            IssuerPublicKey = issuerKey?.Encoded.ToArray(),
+            SubjectName = scope == ApprovalScopeArgument.Issuer ? leaf!.Parsed!.Subject.Encoded.ToArray() : null,
+        };
+        return new CertificateApproval(server, fingerprint, problems, approvedAt, subject, [], facts);
     }
+
+    /// <summary>The library's scope of a command-line scope.</summary>
+    public static ApprovalScope ToScope(ApprovalScopeArgument scope) => scope switch
+    {
+        ApprovalScopeArgument.Key => ApprovalScope.PublicKey,
+        ApprovalScopeArgument.Issuer => ApprovalScope.Issuer,
+        _ => ApprovalScope.Certificate,
+    };
 }

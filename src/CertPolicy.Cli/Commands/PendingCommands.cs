@@ -164,12 +164,8 @@ internal static class PendingCommands
     }
 
     /// <summary>The scope named on the command line (<c>key</c> is <see cref="ApprovalScope.PublicKey"/>).</summary>
-    internal static ApprovalScope ScopeOf(string? name) => name switch
-    {
-        "key" => ApprovalScope.PublicKey,
-        "issuer" => ApprovalScope.Issuer,
-        _ => ApprovalScope.Certificate,
-    };
+    internal static ApprovalScope ScopeOf(string? name) =>
+        ApprovalFactory.ToScope(name is null ? ApprovalScopeArgument.Certificate : ApprovalFactory.Parse(name) ?? ApprovalScopeArgument.Certificate);
 
     private static async Task<int> ApproveAsync(CliEnvironment environment, string serverText, string sha256, ApprovalScope scope, string? file, bool json, CancellationToken cancellationToken)
     {
