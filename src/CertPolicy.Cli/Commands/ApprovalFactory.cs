@@ -56,26 +56,8 @@ internal static class ApprovalFactory
             throw new CliException($"--scope {Name(scope)} needs the certificate itself (--from-pem FILE): a SHA-256 fingerprint does not tell its key or issuer.") { Code = "bad-arguments" };
         }
 
-        CertificateSummary? leaf = report?.Certificate;
-        PublicKeyInfo? issuerKey = report is null ? null : ApprovalMatching.IssuerKeyOf(report);
-        if (scope == ApprovalScopeArgument.Key && leaf?.PublicKeySha256 is null)
-        {
-            throw new CliException("--scope key: the certificate's public key cannot be read.") { Code = "unsupported-scope" };
-        }
-
-        if (scope == ApprovalScopeArgument.Issuer && (issuerKey is null || leaf?.Parsed is null))
-        {
-            throw new CliException("--scope issuer: the key that signed the certificate cannot be established; put its issuer after it in the PEM file (a self-signed certificate is its own issuer).") { Code = "unsupported-scope" };
-        }
-
-        var facts = new ApprovalFacts
-        {
-            Scope = ToScope(scope),
-            ApprovedBy = ApprovalText.CurrentAccount(),
-            PublicKeySha256 = leaf?.PublicKeySha256,
-            IssuerPublicKey = issuerKey?.Encoded.ToArray(),
-            SubjectName = scope == ApprovalScopeArgument.Issuer ? leaf!.Parsed!.Subject.Encoded.ToArray() : null,
-        };
+        ApprovalFacts facts = ApprovalMatching.FactsFor(report, ToScope(scope), ApprovalText.CurrentAccount(), out string? missing)
+            ?? throw new CliException($"--scope {Name(scope)}: {missing} cannot be established; for the issuer scope, put the issuer after the certificate in the PEM file (a self-signed certificate is its own issuer).") { Code = "unsupported-scope" };
         return new CertificateApproval(server, fingerprint, problems, approvedAt, subject, [], facts);
     }
 

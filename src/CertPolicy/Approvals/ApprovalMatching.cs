@@ -86,6 +86,32 @@ internal static class ApprovalMatching
     }
 
     /// <summary>
+    /// What an approval of the report's certificate under <paramref name="scope"/> records: <paramref name="approvedBy"/>,
+    /// the certificate's key, the key that signed it (when it can be established) and, for the issuer scope, its
+    /// subject. Null, with <paramref name="missing"/> saying what, when the scope needs a key that cannot be
+    /// established (the certificate could not be parsed, or nothing presented verifies its signature).
+    /// </summary>
+    public static ApprovalFacts? FactsFor(ValidationReport? report, ApprovalScope scope, string? approvedBy, out string? missing)
+    {
+        CertificateSummary? leaf = report?.Certificate;
+        PublicKeyInfo? issuerKey = report is null ? null : IssuerKeyOf(report);
+        missing = scope switch
+        {
+            ApprovalScope.PublicKey when leaf?.PublicKeySha256 is null => "the certificate's public key",
+            ApprovalScope.Issuer when issuerKey is null || leaf?.Parsed is null => "the key that signed the certificate",
+            _ => null,
+        };
+        return missing is not null ? null : new ApprovalFacts
+        {
+            Scope = scope,
+            ApprovedBy = approvedBy,
+            PublicKeySha256 = leaf?.PublicKeySha256,
+            IssuerPublicKey = issuerKey?.Encoded.ToArray(),
+            SubjectName = scope == ApprovalScope.Issuer ? leaf!.Parsed!.Subject.Encoded.ToArray() : null,
+        };
+    }
+
+    /// <summary>
     /// The earlier approval most relevant to a certificate none covers, and what changed since: one that covers the
     /// certificate itself (the problems changed, or it expired) first, then the latest not replaced, then the latest.
     /// </summary>

@@ -434,27 +434,16 @@ public sealed class CertificateDecisionEngine
     /// </summary>
     private NewApproval NewApprovalFacts(ValidationReport report)
     {
-        CertificateSummary certificate = report.Certificate!;
-        PublicKeyInfo? issuerKey = ApprovalMatching.IssuerKeyOf(report);
-        ApprovalScope scope = ApprovalScope;
-        string? note = null;
-        if ((scope == ApprovalScope.PublicKey && certificate.PublicKeySha256 is null)
-            || (scope == ApprovalScope.Issuer && (issuerKey is null || certificate.Parsed is null)))
+        string? approvedBy = ApprovalText.CurrentAccount();
+        if (ApprovalMatching.FactsFor(report, ApprovalScope, approvedBy, out string? missing) is { } facts)
         {
-            Log.ApprovalScopeNarrowed(_logger, ProfileName, report.Identity!, certificate.Sha256Fingerprint, scope);
-            note = $"The approval is remembered for this certificate only: the profile's approval scope is {scope}, but the key {(scope == ApprovalScope.Issuer ? "that signed the certificate" : "of the certificate")} could not be established.";
-            scope = ApprovalScope.Certificate;
+            return new NewApproval(facts, null);
         }
 
-        var facts = new ApprovalFacts
-        {
-            Scope = scope,
-            ApprovedBy = ApprovalText.CurrentAccount(),
-            PublicKeySha256 = certificate.PublicKeySha256,
-            IssuerPublicKey = issuerKey?.Encoded.ToArray(),
-            SubjectName = scope == ApprovalScope.Issuer ? certificate.Parsed!.Subject.Encoded.ToArray() : null,
-        };
-        return new NewApproval(facts, note);
+        Log.ApprovalScopeNarrowed(_logger, ProfileName, report.Identity!, report.Certificate!.Sha256Fingerprint, ApprovalScope);
+        return new NewApproval(
+            ApprovalMatching.FactsFor(report, ApprovalScope.Certificate, approvedBy, out _)!,
+            $"The approval is remembered for this certificate only: the profile's approval scope is {ApprovalScope}, but {missing} could not be established.");
     }
 
     private async ValueTask<bool> RememberAsync(CertificatePromptRequest request, string sha256, ApprovalFacts facts)
