@@ -15,6 +15,7 @@ internal sealed class DemoPki : IDisposable
 
     private readonly X509Certificate2 _root;
     private readonly X509Certificate2 _intermediate;
+    private readonly Dictionary<string, X509Certificate2> _privateCas = [];
 
     public DemoPki()
     {
@@ -43,10 +44,50 @@ internal sealed class DemoPki : IDisposable
         return Write(fileName, CreateLeaf(rogueRoot, subjectCommonName, dnsNames, [], DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddDays(365)), []);
     }
 
+    /// <summary>
+    /// Issues a server certificate under a private issuing CA named <paramref name="caName"/> (made on first use, under a
+    /// root no agent trusts); the server sends the issuing CA with it.
+    /// </summary>
+    public ServerFiles IssuePrivate(string caName, string fileName, string subjectCommonName, IEnumerable<string> dnsNames)
+    {
+        if (!_privateCas.TryGetValue(caName, out X509Certificate2? ca))
+        {
+            using X509Certificate2 root = CreateCa(caName + " Root", issuer: null, DateTimeOffset.UtcNow.AddYears(-3), DateTimeOffset.UtcNow.AddYears(10));
+            ca = CreateCa(caName, root, DateTimeOffset.UtcNow.AddYears(-2), DateTimeOffset.UtcNow.AddYears(5));
+            _privateCas.Add(caName, ca);
+        }
+
+        return Write(fileName, CreateLeaf(ca, subjectCommonName, dnsNames, [], DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddDays(365)), [ca]);
+    }
+
+    /// <summary>
+    /// Issues a self-signed server certificate (like a vendor default), with a new key or, for a renewal, the key of
+    /// <paramref name="keyOf"/>.
+    /// </summary>
+    public ServerFiles IssueSelfSigned(string fileName, string subjectCommonName, IEnumerable<string> dnsNames, ServerFiles? keyOf = null)
+    {
+        using ECDsa key = ECDsa.Create();
+        if (keyOf is null)
+        {
+            key.GenerateKey(ECCurve.NamedCurves.nistP256);
+        }
+        else
+        {
+            key.ImportFromPem(File.ReadAllText(keyOf.KeyPath));
+        }
+
+        return Write(fileName, CreateLeaf(null, subjectCommonName, dnsNames, [], DateTimeOffset.UtcNow.AddDays(keyOf is null ? -60 : -1), DateTimeOffset.UtcNow.AddDays(365), key), []);
+    }
+
     public void Dispose()
     {
         _root.Dispose();
         _intermediate.Dispose();
+        foreach (X509Certificate2 ca in _privateCas.Values)
+        {
+            ca.Dispose();
+        }
+
         try
         {
             Directory.Delete(Folder, recursive: true);
@@ -88,9 +129,11 @@ internal sealed class DemoPki : IDisposable
         return signed.CopyWithPrivateKey(key);
     }
 
-    private static X509Certificate2 CreateLeaf(X509Certificate2 issuer, string commonName, IEnumerable<string> dnsNames, IEnumerable<IPAddress> ipAddresses, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    /// <summary>A server certificate signed by <paramref name="issuer"/>, or self-signed when it is null; with a new key unless <paramref name="existingKey"/> is given.</summary>
+    private static X509Certificate2 CreateLeaf(X509Certificate2? issuer, string commonName, IEnumerable<string> dnsNames, IEnumerable<IPAddress> ipAddresses, DateTimeOffset notBefore, DateTimeOffset notAfter, ECDsa? existingKey = null)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using ECDsa? newKey = existingKey is null ? ECDsa.Create(ECCurve.NamedCurves.nistP256) : null;
+        ECDsa key = existingKey ?? newKey!;
         var request = new CertificateRequest($"CN={commonName}, O=Example Corp", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
@@ -116,6 +159,11 @@ internal sealed class DemoPki : IDisposable
         }
 
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        if (issuer is null)
+        {
+            return request.CreateSelfSigned(notBefore, notAfter);
+        }
+
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
         using X509Certificate2 signed = request.Create(issuer, notBefore, notAfter, NewSerial());
         return signed.CopyWithPrivateKey(key);

@@ -67,6 +67,27 @@ var scenarios = new List<Scenario>
     new("Agent with --min-tls 1.3, server on its own certificate", () => server.PresentPemFiles(good.CertificatePath, good.KeyPath), [.. modern, "--action", "deny", "--min-tls", "1.3"], "Connect (Valid)"),
 };
 
+// Renewals under each approval scope (issue 16): each scope keeps its approvals in a file of its own.
+ServerFiles selfSigned = pki.IssueSelfSigned("self-signed", "ems.example.test", [DemoPki.ServerName]);
+ServerFiles selfSignedRenewed = pki.IssueSelfSigned("self-signed-renewed", "ems.example.test", [DemoPki.ServerName], keyOf: selfSigned);
+ServerFiles privateFirst = pki.IssuePrivate("EMS Private CA", "private-1", "ems.example.test", [DemoPki.ServerName]);
+ServerFiles privateRenewed = pki.IssuePrivate("EMS Private CA", "private-2", "ems.example.test", [DemoPki.ServerName]);
+ServerFiles otherIssuer = pki.IssuePrivate("EMS Other CA", "other-ca", "ems.example.test", [DemoPki.ServerName]);
+string[] byCertificate = [.. modern, "--approvals", Path.Combine(pki.Folder, "approvals-certificate.json"), "--approval-scope", "certificate"];
+string[] byKey = [.. modern, "--approvals", Path.Combine(pki.Folder, "approvals-key.json"), "--approval-scope", "key"];
+string[] byIssuer = [.. modern, "--approvals", Path.Combine(pki.Folder, "approvals-issuer.json"), "--approval-scope", "issuer"];
+scenarios.AddRange(
+[
+    new("Self-signed server, warn: user approves (certificate scope)", () => server.PresentPemFiles(selfSigned.CertificatePath, selfSigned.KeyPath), [.. byCertificate, "--answer", "allow"], "Connect (ApprovedByUser)"),
+    new("Same server, another agent approves under key scope", null, [.. byKey, "--answer", "allow"], "Connect (ApprovedByUser)"),
+    new("Server renews keeping its key: key scope connects silently", () => server.PresentPemFiles(selfSignedRenewed.CertificatePath, selfSignedRenewed.KeyPath), byKey, "Connect (RememberedApproval)"),
+    new("Same renewal, certificate scope: asks again (user denies)", null, [.. byCertificate, "--answer", "deny"], "Refuse (DeniedByUser)"),
+    new("Private-CA server, warn: user approves under issuer scope", () => server.PresentPemFiles(privateFirst.CertificatePath, privateFirst.KeyPath), [.. byIssuer, "--answer", "allow"], "Connect (ApprovedByUser)"),
+    new("Renewed by the same CA with a new key: issuer scope is silent", () => server.PresentPemFiles(privateRenewed.CertificatePath, privateRenewed.KeyPath), byIssuer, "Connect (RememberedApproval)"),
+    new("Same renewal, key scope (new key): asks (headless: refused)", null, byKey, "Refuse (NoPrompt)"),
+    new("Renewed by another CA: issuer scope asks (user denies)", () => server.PresentPemFiles(otherIssuer.CertificatePath, otherIssuer.KeyPath), [.. byIssuer, "--answer", "deny"], "Refuse (DeniedByUser)"),
+]);
+
 Console.WriteLine($"{"#",-3}{"scenario",-68}{"expected",-32}{"actual",-32}");
 int failures = 0;
 for (int i = 0; i < scenarios.Count; i++)

@@ -159,6 +159,7 @@ public static class Agent
             ProfileName = "agent",
             InvalidCertificateAction = options.Action,
             Approvals = options.ApprovalsPath is null ? new InMemoryApprovalStore() : new FileApprovalStore(options.ApprovalsPath),
+            ApprovalScope = options.ApprovalScope,
             Prompt = prompt,
             PendingQuestions = options.Headless && options.ApprovalsPath is not null ? new PendingQuestionStore(PendingQuestionStore.FilePathFor(options.ApprovalsPath)) : null,
             MinimumTlsVersion = options.MinimumTlsVersion,

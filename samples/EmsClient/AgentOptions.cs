@@ -30,6 +30,9 @@ internal sealed class AgentOptions
           --headless                  no prompt even when a console is present (a service): questions are
                                       recorded beside the --approvals file for 'certpolicy approvals approve'
           --min-tls 1.2|1.3           the oldest TLS version to accept (default: what the platform negotiates)
+          --approval-scope certificate|key|issuer
+                                      what a new approval covers: the exact certificate (default),
+                                      renewals with the same key, or renewals from the same issuer key
         exit codes: 0 connected, 2 refused, 1 bad arguments, 4 could not connect
         """;
 
@@ -62,6 +65,7 @@ internal sealed class AgentOptions
     public bool Headless { get; init; }
 
     public TlsVersionFloor MinimumTlsVersion { get; init; }
+    public ApprovalScope ApprovalScope { get; init; } = ApprovalScope.Certificate;
 
     public static bool TryParse(string[] args, [NotNullWhen(true)] out AgentOptions? options, [NotNullWhen(false)] out string? error)
     {
@@ -76,6 +80,7 @@ internal sealed class AgentOptions
         bool acceptCommonNameOnly = false;
         bool headless = false;
         TlsVersionFloor minimumTls = TlsVersionFloor.Platform;
+        ApprovalScope approvalScope = ApprovalScope.Certificate;
         for (int i = 0; i < args.Length; i++)
         {
             string flag = args[i];
@@ -113,6 +118,9 @@ internal sealed class AgentOptions
                 case "--approvals": approvals = value; break;
                 case "--pin": pins.Add(value); break;
                 case "--distrust": distrusted.Add(value); break;
+                case "--approval-scope" when value is "certificate": approvalScope = ApprovalScope.Certificate; break;
+                case "--approval-scope" when value is "key": approvalScope = ApprovalScope.PublicKey; break;
+                case "--approval-scope" when value is "issuer": approvalScope = ApprovalScope.Issuer; break;
                 case "--mode" when value is "modern": mode = ValidationMode.Modern; break;
                 case "--mode" when value is "legacy": mode = ValidationMode.Legacy; break;
                 case "--mode" when value is "report-only": mode = ValidationMode.ReportOnly; break;
@@ -172,6 +180,7 @@ internal sealed class AgentOptions
             Http = http,
             Headless = headless,
             MinimumTlsVersion = minimumTls,
+            ApprovalScope = approvalScope,
         };
         error = null;
         return true;

@@ -41,7 +41,7 @@ internal static class ApprovalFactory
     /// <param name="subject">The certificate's subject, when known.</param>
     /// <param name="scope">What the approval covers.</param>
     /// <param name="report">The validation of the certificate (key and issuer scopes need its key and path); null with --sha256.</param>
-    /// <exception cref="CliException">The scope cannot be written by this build, or needs the certificate itself.</exception>
+    /// <exception cref="CliException">The scope needs the certificate itself, or the key it needs cannot be established.</exception>
     public static CertificateApproval Create(
         ServerIdentity server,
         CertificateFingerprint fingerprint,
@@ -51,16 +51,21 @@ internal static class ApprovalFactory
         ApprovalScopeArgument scope,
         ValidationReport? report)
     {
-        if (scope == ApprovalScopeArgument.Certificate)
-        {
-            return new CertificateApproval(server, fingerprint, problems, approvedAt, subject);
-        }
-
-        if (report is null)
+        if (scope != ApprovalScopeArgument.Certificate && report is null)
         {
             throw new CliException($"--scope {Name(scope)} needs the certificate itself (--from-pem FILE): a SHA-256 fingerprint does not tell its key or issuer.") { Code = "bad-arguments" };
         }
 
-        throw new CliException($"scope {Name(scope)} is not supported by this build: only --scope certificate is.") { Code = "unsupported-scope" };
+        ApprovalFacts facts = ApprovalMatching.FactsFor(report, ToScope(scope), ApprovalText.CurrentAccount(), out string? missing)
+            ?? throw new CliException($"--scope {Name(scope)}: {missing} cannot be established; for the issuer scope, put the issuer after the certificate in the PEM file (a self-signed certificate is its own issuer).") { Code = "unsupported-scope" };
+        return new CertificateApproval(server, fingerprint, problems, approvedAt, subject, [], facts);
     }
+
+    /// <summary>The library's scope of a command-line scope.</summary>
+    public static ApprovalScope ToScope(ApprovalScopeArgument scope) => scope switch
+    {
+        ApprovalScopeArgument.Key => ApprovalScope.PublicKey,
+        ApprovalScopeArgument.Issuer => ApprovalScope.Issuer,
+        _ => ApprovalScope.Certificate,
+    };
 }

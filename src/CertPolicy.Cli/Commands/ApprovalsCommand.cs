@@ -138,6 +138,10 @@ internal static class ApprovalsCommand
                     Subject = a.Subject,
                     Problems = [.. ProblemNames(a.AcceptedProblems)],
                     ApprovedAt = a.ApprovedAt.ToUniversalTime(),
+                    Scope = ApprovalText.ScopeName(a.Scope),
+                    ApprovedBy = a.ApprovedBy,
+                    ReplacedAt = a.ReplacedAt?.ToUniversalTime(),
+                    PublicKeySha256 = a.PublicKeySha256,
                 })],
             };
             environment.Output.WriteLine(JsonSerializer.Serialize(model, JsonReport.Context.ApprovalListJson));
@@ -162,7 +166,9 @@ internal static class ApprovalsCommand
             blocks.AddRange(approvals.Select(a => new FieldsBlock(a.Server.ToString(), [
                 ("Subject", new Cell(a.Subject ?? "(unknown)")),
                 ("Problems", new Cell(string.Join(", ", ProblemNames(a.AcceptedProblems)), Tone.Warning)),
-                ("Approved", new Cell(CertificateFacts.FormatTime(a.ApprovedAt))),
+                ("Approved", new Cell(CertificateFacts.FormatTime(a.ApprovedAt) + (a.ApprovedBy is null ? string.Empty : $" by {a.ApprovedBy}"))),
+                ("Scope", new Cell(ApprovalText.ScopeName(a.Scope))),
+                ("Replaced", new Cell(a.ReplacedAt is { } replaced ? $"{CertificateFacts.FormatTime(replaced)} (still applies)" : "no", Tone.Muted)),
                 ("SHA-256", new Cell(a.Fingerprint.ToString(), Tone.Muted)),
             ])));
         }

@@ -22,6 +22,7 @@ internal static class PendingCommands
     [
         "certpolicy approvals approve ems.example.com:8443 --sha256 3FA1...9C",
         "certpolicy approvals approve ems.example.com:8443 --sha256 3FA1...9C --approvals /var/lib/agent/approvals.json --json",
+        "certpolicy approvals approve ems.example.com:8443 --sha256 3FA1...9C --scope key",
     ];
 
     public static readonly string[] DenyExamples =
@@ -43,8 +44,16 @@ internal static class PendingCommands
         (Command approve, Argument<string> approveServer, Option<string> approveSha256, Option<string?> approveFile, Option<bool> approveJson) = Answer(
             "approve",
             "Approve a pending question: remember an approval for exactly that server, certificate and problems, and remove the question. The agent's next connection uses it, without a restart. Only a certificate an agent was refused for can be approved.");
+        var approveScope = new Option<string>("--scope")
+        {
+            HelpName = "certificate|key|issuer",
+            DefaultValueFactory = _ => "certificate",
+            Description = "What the approval covers: the exact certificate (default); any certificate for the server with the same key; or any with the same subject signed by the same issuer key. Use the scope of the agent's profile (ApprovalScope): under another scope the approval covers the exact certificate only.",
+        };
+        approveScope.AcceptOnlyFromAmong("certificate", "key", "issuer");
+        approve.Options.Add(approveScope);
         approve.SetAction((parse, cancellationToken) => ApproveAsync(
-            environment, parse.GetRequiredValue(approveServer), parse.GetRequiredValue(approveSha256), parse.GetValue(approveFile), parse.GetValue(approveJson), cancellationToken));
+            environment, parse.GetRequiredValue(approveServer), parse.GetRequiredValue(approveSha256), ScopeOf(parse.GetValue(approveScope)), parse.GetValue(approveFile), parse.GetValue(approveJson), cancellationToken));
 
         (Command deny, Argument<string> denyServer, Option<string> denySha256, Option<string?> denyFile, Option<bool> denyJson) = Answer(
             "deny",
@@ -154,7 +163,11 @@ internal static class PendingCommands
         return ExitCodes.Valid;
     }
 
-    private static async Task<int> ApproveAsync(CliEnvironment environment, string serverText, string sha256, string? file, bool json, CancellationToken cancellationToken)
+    /// <summary>The scope named on the command line (<c>key</c> is <see cref="ApprovalScope.PublicKey"/>).</summary>
+    internal static ApprovalScope ScopeOf(string? name) =>
+        ApprovalFactory.ToScope(name is null ? ApprovalScopeArgument.Certificate : ApprovalFactory.Parse(name) ?? ApprovalScopeArgument.Certificate);
+
+    private static async Task<int> ApproveAsync(CliEnvironment environment, string serverText, string sha256, ApprovalScope scope, string? file, bool json, CancellationToken cancellationToken)
     {
         (ServerIdentity server, CertificateFingerprint certificate) = ParseQuestion(serverText, sha256);
         var messages = new MessageCollector();
@@ -162,7 +175,7 @@ internal static class PendingCommands
         CertificateApproval approval;
         try
         {
-            approval = await store.ApproveAsync(server, certificate, approvals, cancellationToken).ConfigureAwait(false);
+            approval = await store.ApproveAsync(server, certificate, approvals, scope, cancellationToken).ConfigureAwait(false);
         }
         catch (PendingQuestionNotFoundException ex)
         {
@@ -173,7 +186,7 @@ internal static class PendingCommands
             throw new CliException(ApprovalsAccess.Describe(ex), ex);
         }
 
-        string text = $"Approved {server} with certificate SHA-256\n  {certificate}\ndespite: {string.Join(", ", ApprovalsCommand.ProblemNames(approval.AcceptedProblems))}. The agent's next connection uses it.";
+        string text = $"Approved {server} with certificate SHA-256\n  {certificate}\ndespite: {string.Join(", ", ApprovalsCommand.ProblemNames(approval.AcceptedProblems))}, scope {ApprovalText.ScopeName(approval.Scope)}. The agent's next connection uses it.";
         Report(environment, json, messages, text, new PendingAnswerJson
         {
             Result = "approved",

@@ -29,6 +29,8 @@ internal sealed class AgentProfile
         Validator = engine.Validator;
         Action = engine.InvalidCertificateAction;
         PromptTimeout = engine.PromptTimeout;
+        ApprovalScope = engine.ApprovalScope;
+        ApprovalLifetime = engine.ApprovalLifetime;
         TrustStoreSetting = trustStore;
         ApprovalsFile = approvalsFile;
     }
@@ -47,6 +49,12 @@ internal sealed class AgentProfile
 
     /// <summary>The profile's prompt timeout.</summary>
     public TimeSpan PromptTimeout { get; }
+
+    /// <summary>The profile's approval scope: which remembered approvals cover a renewal.</summary>
+    public ApprovalScope ApprovalScope { get; }
+
+    /// <summary>The profile's approval lifetime; null for ever.</summary>
+    public TimeSpan? ApprovalLifetime { get; }
 
     /// <summary>True when the profile came from a file, so its action is the agents' own.</summary>
     public bool FromFile => File is not null;

@@ -100,6 +100,8 @@ internal sealed class Judge
             InvalidCertificateAction = action,
             Approvals = store,
             PromptTimeout = Profile.PromptTimeout,
+            ApprovalScope = Profile.ApprovalScope,
+            ApprovalLifetime = Profile.ApprovalLifetime,
             Prompt = headless ? null : NeverAsked.Instance,
             TimeProvider = _clock,
         });

@@ -28,6 +28,18 @@ internal sealed class ApprovalJson
     public required List<string> Problems { get; init; }
 
     public required DateTimeOffset ApprovedAt { get; init; }
+
+    /// <summary><c>certificate</c>, <c>publicKey</c> or <c>issuer</c>.</summary>
+    public required string Scope { get; init; }
+
+    /// <summary>The operating-system account that approved; null when not recorded.</summary>
+    public string? ApprovedBy { get; init; }
+
+    /// <summary>When a later approval for the server replaced this one (it still applies); null while it is the latest.</summary>
+    public DateTimeOffset? ReplacedAt { get; init; }
+
+    /// <summary>The SHA-256 of the certificate's SubjectPublicKeyInfo; null when not recorded.</summary>
+    public string? PublicKeySha256 { get; init; }
 }
 
 /// <summary>The <c>approvals add --json</c> output.</summary>

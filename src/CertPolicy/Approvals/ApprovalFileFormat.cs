@@ -5,13 +5,25 @@ using System.Text.Json.Serialization;
 namespace CertPolicy;
 
 /// <summary>
-/// The approvals file (schema version 1): a JSON object with <c>version</c> and <c>approvals</c>, each approval with
-/// <c>host</c>, <c>port</c>, <c>sha256</c>, <c>problems</c> (problem kind names), <c>approvedAt</c> and
-/// <c>subject</c>. Members this version does not know are kept when the file is rewritten.
+/// The approvals file: a JSON object with <c>version</c> and <c>approvals</c>, each approval with <c>host</c>,
+/// <c>port</c>, <c>sha256</c>, <c>problems</c> (problem kind names), <c>approvedAt</c> and <c>subject</c> (version 1),
+/// and, from this version on, optionally <c>scope</c>, <c>approvedBy</c>, <c>replacedAt</c>, <c>publicKeySha256</c>,
+/// <c>issuerPublicKey</c> and <c>subjectName</c> (base64 DER). Members this version does not know are kept when the
+/// file is rewritten.
 /// </summary>
+/// <remarks>
+/// The file is written as version 1 while every approval is of <see cref="ApprovalScope.Certificate"/> scope: version 1
+/// readers (which refuse a higher version and keep members they do not know) read it unchanged. An approval of a wider
+/// scope makes it version 2, which version 1 readers refuse to read or change: they fail closed (no approval applies,
+/// they ask). Forgetting the wider approvals makes the next write version 1 again.
+/// </remarks>
 internal static class ApprovalFileFormat
 {
-    public const int CurrentVersion = 1;
+    /// <summary>The highest version this one reads.</summary>
+    public const int CurrentVersion = 2;
+
+    /// <summary>The version of a file holding only approvals of the exact certificate.</summary>
+    public const int CertificateOnlyVersion = 1;
 
     /// <summary>Files larger than this are not parsed: they are treated as corrupt.</summary>
     public const int MaxFileBytes = 16 * 1024 * 1024;
@@ -24,7 +36,7 @@ internal static class ApprovalFileFormat
     private static readonly CertificateProblemKinds[] KindsInOrder =
         [.. Enum.GetValues<CertificateProblemKinds>().Where(k => k != CertificateProblemKinds.None).Order()];
 
-    public static ApprovalFileModel Empty() => new() { Version = CurrentVersion, Approvals = [] };
+    public static ApprovalFileModel Empty() => new() { Version = CertificateOnlyVersion, Approvals = [] };
 
     /// <summary>Parses the file's bytes.</summary>
     /// <exception cref="ApprovalFileCorruptException">The bytes are not a valid approvals file.</exception>
@@ -74,8 +86,12 @@ internal static class ApprovalFileFormat
         return model;
     }
 
-    public static byte[] Serialize(ApprovalFileModel model) =>
-        JsonSerializer.SerializeToUtf8Bytes(model, ApprovalFileJsonContext.Default.ApprovalFileModel);
+    /// <summary>Writes the file; its version is the lowest that can hold its approvals (see the remarks on the class).</summary>
+    public static byte[] Serialize(ApprovalFileModel model)
+    {
+        model.Version = model.Approvals.TrueForAll(e => e.Scope is null or "certificate") ? CertificateOnlyVersion : CurrentVersion;
+        return JsonSerializer.SerializeToUtf8Bytes(model, ApprovalFileJsonContext.Default.ApprovalFileModel);
+    }
 
     /// <summary>Converts an entry, checking it.</summary>
     /// <exception cref="ApprovalFileCorruptException">The entry is not a valid approval.</exception>
@@ -115,7 +131,48 @@ internal static class ApprovalFileFormat
             }
         }
 
-        return new CertificateApproval(server, sha256, kinds, entry.ApprovedAt, entry.Subject, unknown is null ? [] : [.. unknown]);
+        if (entry.PublicKeySha256 is { } key && !CertificateFingerprint.TryParse(key, out _))
+        {
+            throw new ApprovalFileCorruptException($"An approval for {server} has an invalid public key SHA-256.");
+        }
+
+        var facts = new ApprovalFacts
+        {
+            Scope = ApprovalText.TryReadScope(entry.Scope, out ApprovalScope scope) ? scope : ApprovalScope.Certificate,
+            UnknownScope = ApprovalText.TryReadScope(entry.Scope, out _) ? null : entry.Scope,
+            ApprovedBy = entry.ApprovedBy,
+            ReplacedAt = entry.ReplacedAt,
+            PublicKeySha256 = entry.PublicKeySha256 is { } hex ? CertificateFingerprint.Parse(hex).ToString() : null,
+            IssuerPublicKey = Base64(entry.IssuerPublicKey, $"An approval for {server} has an invalid issuer public key (not base64)."),
+            SubjectName = Base64(entry.SubjectName, $"An approval for {server} has an invalid subject name (not base64)."),
+        };
+        try
+        {
+            return new CertificateApproval(server, sha256, kinds, entry.ApprovedAt, entry.Subject, unknown is null ? [] : [.. unknown], facts);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ApprovalFileCorruptException($"An approval for {server} is not valid: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Bytes written as base64 in a file; null stays null.</summary>
+    /// <exception cref="ApprovalFileCorruptException"><paramref name="text"/> is not base64 (with <paramref name="problem"/> as its message).</exception>
+    public static byte[]? Base64(string? text, string problem)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Convert.FromBase64String(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new ApprovalFileCorruptException(problem, ex);
+        }
     }
 
     /// <summary>The names of the problem kinds in <paramref name="kinds"/>, in the order of their values (as files hold them).</summary>
@@ -148,6 +205,12 @@ internal static class ApprovalFileFormat
             Problems = problems,
             ApprovedAt = approval.ApprovedAt,
             Subject = approval.Subject,
+            Scope = approval.Facts.UnknownScope ?? ApprovalText.ScopeName(approval.Scope),
+            ApprovedBy = approval.ApprovedBy,
+            ReplacedAt = approval.ReplacedAt,
+            PublicKeySha256 = approval.PublicKeySha256,
+            IssuerPublicKey = approval.Facts.IssuerPublicKey is { } issuerKey ? Convert.ToBase64String(issuerKey) : null,
+            SubjectName = approval.Facts.SubjectName is { } subjectName ? Convert.ToBase64String(subjectName) : null,
         };
     }
 
@@ -185,6 +248,21 @@ internal sealed class ApprovalEntryModel
     public required DateTimeOffset ApprovedAt { get; set; }
 
     public string? Subject { get; set; }
+
+    /// <summary><c>certificate</c> (also when absent), <c>publicKey</c> or <c>issuer</c>.</summary>
+    public string? Scope { get; set; }
+
+    public string? ApprovedBy { get; set; }
+
+    public DateTimeOffset? ReplacedAt { get; set; }
+
+    public string? PublicKeySha256 { get; set; }
+
+    /// <summary>Base64 of the DER of the SubjectPublicKeyInfo that signed the approved certificate.</summary>
+    public string? IssuerPublicKey { get; set; }
+
+    /// <summary>Base64 of the DER of the approved certificate's subject.</summary>
+    public string? SubjectName { get; set; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? OtherMembers { get; set; }
@@ -235,8 +313,8 @@ internal sealed class ApprovalFileVersionException : Exception
     {
     }
 
-    public ApprovalFileVersionException(int version)
-        : base($"The file has schema version {version}; this version of CertPolicy reads version {ApprovalFileFormat.CurrentVersion} and will not change the file.")
+    public ApprovalFileVersionException(int version, int highestReadable = ApprovalFileFormat.CurrentVersion)
+        : base($"The file has schema version {version}; this version of CertPolicy reads versions up to {highestReadable} and will not change the file.")
     {
         Version = version;
     }

@@ -30,6 +30,7 @@ internal sealed class ApprovalSnapshot
         Content = content;
         Approvals = approvals;
         Ordered = ApprovalOrder.Sort(approvals.Values);
+        ByServer = Ordered.GroupBy(a => (a.Server.Host, a.Server.Port)).ToDictionary(g => g.Key, g => g.ToArray());
         Cacheable = cacheable;
         Settled = settled;
     }
@@ -45,6 +46,9 @@ internal sealed class ApprovalSnapshot
     public Dictionary<ApprovalKey, CertificateApproval> Approvals { get; }
 
     public CertificateApproval[] Ordered { get; }
+
+    /// <summary>The approvals of each server (normalised host and port).</summary>
+    public Dictionary<(string Host, int Port), CertificateApproval[]> ByServer { get; }
 
     /// <summary>False for a view that must not be reused: a failed read, or a damaged file left in place.</summary>
     public bool Cacheable { get; }

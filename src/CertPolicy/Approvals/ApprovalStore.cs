@@ -69,12 +69,26 @@ public abstract class ApprovalStore
     /// <exception cref="ApprovalStoreException">The store cannot be read.</exception>
     public abstract CertificateApproval? Find(ServerIdentity server, CertificateFingerprint certificate);
 
+    /// <summary>
+    /// Every approval for one server (expected name and port), whatever its certificate: the candidates the engine
+    /// matches by scope (<see cref="ApprovalScope"/>). Called during handshakes whose certificate is not valid,
+    /// possibly from a synchronous certificate callback: keep it fast (an index by server) and never wait on a network.
+    /// </summary>
+    /// <param name="server">The server the agent meant to reach.</param>
+    /// <returns>The server's approvals, in any order; empty when there is none.</returns>
+    /// <exception cref="ApprovalStoreException">The store cannot be read.</exception>
+    public abstract IReadOnlyList<CertificateApproval> FindForServer(ServerIdentity server);
+
     /// <summary>Every approval, ordered by server and then by approval time.</summary>
     /// <returns>A snapshot of the approvals.</returns>
     /// <exception cref="ApprovalStoreException">The store cannot be read.</exception>
     public abstract IReadOnlyList<CertificateApproval> List();
 
-    /// <summary>Adds an approval, replacing any earlier one for the same server and certificate.</summary>
+    /// <summary>
+    /// Adds an approval, replacing any earlier one for the same server and certificate. The server's other approvals
+    /// not yet marked replaced should be marked replaced at the new approval's time (<see cref="CertificateApproval.ReplacedAt"/>);
+    /// they still apply.
+    /// </summary>
     /// <param name="approval">The approval.</param>
     /// <param name="cancellationToken">Cancels waiting for other writers.</param>
     /// <returns>A task that completes when the approval is stored.</returns>

@@ -117,6 +117,13 @@ public sealed class FileApprovalStore : ApprovalStore
     }
 
     /// <inheritdoc/>
+    public override IReadOnlyList<CertificateApproval> FindForServer(ServerIdentity server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        return Current().ByServer.GetValueOrDefault((server.Host, server.Port)) ?? [];
+    }
+
+    /// <inheritdoc/>
     public override IReadOnlyList<CertificateApproval> List() => Current().Ordered;
 
     /// <summary>
@@ -152,6 +159,14 @@ public sealed class FileApprovalStore : ApprovalStore
             entries =>
             {
                 entries.RemoveAll(e => ApprovalFileFormat.KeyOf(e) == key);
+                foreach (ApprovalEntryModel other in entries)
+                {
+                    if (other.ReplacedAt is null && ApprovalFileFormat.KeyOf(other) is { } k && k.Host == key.Host && k.Port == key.Port)
+                    {
+                        other.ReplacedAt = approval.ApprovedAt;
+                    }
+                }
+
                 entries.Add(ApprovalFileFormat.ToEntry(approval));
                 return (true, true);
             },

@@ -5,6 +5,7 @@ public sealed class InMemoryApprovalStore : ApprovalStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<ApprovalKey, CertificateApproval> _approvals = [];
+    private readonly Dictionary<(string Host, int Port), List<CertificateApproval>> _byServer = [];
 
     /// <inheritdoc/>
     public override CertificateApproval? Find(ServerIdentity server, CertificateFingerprint certificate)
@@ -13,6 +14,16 @@ public sealed class InMemoryApprovalStore : ApprovalStore
         lock (_gate)
         {
             return _approvals.GetValueOrDefault(new ApprovalKey(server.Host, server.Port, certificate));
+        }
+    }
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<CertificateApproval> FindForServer(ServerIdentity server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        lock (_gate)
+        {
+            return _byServer.TryGetValue((server.Host, server.Port), out List<CertificateApproval>? approvals) ? [.. approvals] : [];
         }
     }
 
@@ -32,7 +43,13 @@ public sealed class InMemoryApprovalStore : ApprovalStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
+            foreach (CertificateApproval other in _approvals.Values.Where(a => ApprovalReplacement.Replaces(approval, a)).ToArray())
+            {
+                _approvals[other.Key] = other.ReplacedOn(approval.ApprovedAt);
+            }
+
             _approvals[approval.Key] = approval;
+            Reindex(approval.Server.Host, approval.Server.Port);
         }
 
         OnChanged();
@@ -48,6 +65,7 @@ public sealed class InMemoryApprovalStore : ApprovalStore
         lock (_gate)
         {
             removed = _approvals.Remove(new ApprovalKey(server.Host, server.Port, certificate));
+            Reindex(server.Host, server.Port);
         }
 
         if (removed)
@@ -70,6 +88,8 @@ public sealed class InMemoryApprovalStore : ApprovalStore
             {
                 removed += _approvals.Remove(key) ? 1 : 0;
             }
+
+            Reindex(server.Host, server.Port);
         }
 
         if (removed > 0)
@@ -89,6 +109,7 @@ public sealed class InMemoryApprovalStore : ApprovalStore
         {
             removed = _approvals.Count;
             _approvals.Clear();
+            _byServer.Clear();
         }
 
         if (removed > 0)
@@ -98,6 +119,27 @@ public sealed class InMemoryApprovalStore : ApprovalStore
 
         return ValueTask.FromResult(removed);
     }
+
+    /// <summary>Rebuilds one server's entry of the index by server; under the lock.</summary>
+    private void Reindex(string host, int port)
+    {
+        List<CertificateApproval> approvals = [.. _approvals.Values.Where(a => a.Server.Host == host && a.Server.Port == port)];
+        if (approvals.Count == 0)
+        {
+            _byServer.Remove((host, port));
+        }
+        else
+        {
+            _byServer[(host, port)] = approvals;
+        }
+    }
+}
+
+/// <summary>Which approvals a new one replaces: the same server's others, not yet marked replaced.</summary>
+internal static class ApprovalReplacement
+{
+    public static bool Replaces(CertificateApproval added, CertificateApproval other) =>
+        other.ReplacedAt is null && other.Server.Equals(added.Server) && other.Fingerprint != added.Fingerprint;
 }
 
 /// <summary>The order approvals are listed in.</summary>

@@ -20,8 +20,12 @@ public sealed class PendingQuestion
         CertificateProblemKinds problems,
         DateTimeOffset firstSeen,
         DateTimeOffset lastSeen,
-        int attempts)
+        int attempts,
+        byte[]? issuerPublicKey = null,
+        byte[]? subjectName = null)
     {
+        IssuerPublicKey = issuerPublicKey;
+        SubjectName = subjectName;
         Server = server;
         Fingerprint = fingerprint;
         SpkiSha256 = spkiSha256;
@@ -69,6 +73,35 @@ public sealed class PendingQuestion
     public int Attempts { get; }
 
     internal ApprovalKey Key => new(Server.Host, Server.Port, Fingerprint);
+
+    /// <summary>The DER of the SubjectPublicKeyInfo that signed the certificate, when it was established (for an issuer-scope approval).</summary>
+    internal byte[]? IssuerPublicKey { get; }
+
+    /// <summary>The DER of the certificate's subject (for an issuer-scope approval).</summary>
+    internal byte[]? SubjectName { get; }
+
+    /// <summary>What an approval of this question under <paramref name="scope"/> records; throws when the question lacks what the scope needs.</summary>
+    internal ApprovalFacts FactsFor(ApprovalScope scope, string? approvedBy)
+    {
+        if (scope == ApprovalScope.PublicKey && SpkiSha256 is null)
+        {
+            throw new ArgumentException($"The question for {Server} does not record the certificate's public key, so it can be approved for the exact certificate only.", nameof(scope));
+        }
+
+        if (scope == ApprovalScope.Issuer && (IssuerPublicKey is null || SubjectName is null))
+        {
+            throw new ArgumentException($"The question for {Server} does not record the key that signed the certificate, so it can be approved for the certificate or its key only.", nameof(scope));
+        }
+
+        return new ApprovalFacts
+        {
+            Scope = scope,
+            ApprovedBy = approvedBy,
+            PublicKeySha256 = SpkiSha256,
+            IssuerPublicKey = IssuerPublicKey,
+            SubjectName = scope == ApprovalScope.Issuer ? SubjectName : null,
+        };
+    }
 
     /// <inheritdoc/>
     public override string ToString() => string.Create(

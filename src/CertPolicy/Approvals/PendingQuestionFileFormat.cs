@@ -38,7 +38,7 @@ internal static class PendingQuestionFileFormat
 
         if (model.Version > CurrentVersion)
         {
-            throw new ApprovalFileVersionException(model.Version);
+            throw new ApprovalFileVersionException(model.Version, CurrentVersion);
         }
 
         if (model.Version < 1)
@@ -86,7 +86,9 @@ internal static class PendingQuestionFileFormat
         }
 
         return new PendingQuestion(
-            server, sha256, entry.SpkiSha256, entry.Subject, entry.Issuer, entry.NotBefore, entry.NotAfter, kinds, entry.FirstSeen, entry.LastSeen, entry.Attempts);
+            server, sha256, entry.SpkiSha256, entry.Subject, entry.Issuer, entry.NotBefore, entry.NotAfter, kinds, entry.FirstSeen, entry.LastSeen, entry.Attempts,
+            ApprovalFileFormat.Base64(entry.IssuerPublicKey, $"A question for {server} has an issuer public key that is not base64."),
+            ApprovalFileFormat.Base64(entry.SubjectName, $"A question for {server} has a subject name that is not base64."));
     }
 
     public static PendingQuestionEntryModel ToEntry(PendingQuestion question) => new()
@@ -103,6 +105,8 @@ internal static class PendingQuestionFileFormat
         FirstSeen = question.FirstSeen,
         LastSeen = question.LastSeen,
         Attempts = question.Attempts,
+        IssuerPublicKey = question.IssuerPublicKey is { } key ? Convert.ToBase64String(key) : null,
+        SubjectName = question.SubjectName is { } name ? Convert.ToBase64String(name) : null,
     };
 }
 
@@ -142,6 +146,12 @@ internal sealed class PendingQuestionEntryModel
     public required DateTimeOffset LastSeen { get; set; }
 
     public required int Attempts { get; set; }
+
+    /// <summary>Base64 of the DER of the SubjectPublicKeyInfo that signed the certificate, when it was established.</summary>
+    public string? IssuerPublicKey { get; set; }
+
+    /// <summary>Base64 of the DER of the certificate's subject.</summary>
+    public string? SubjectName { get; set; }
 }
 
 [JsonSourceGenerationOptions(

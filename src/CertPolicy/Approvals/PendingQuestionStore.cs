@@ -150,7 +150,9 @@ public sealed class PendingQuestionStore
                     request.ProblemKinds,
                     previous?.FirstSeen ?? now,
                     now,
-                    previous is null ? 1 : (int)Math.Min(int.MaxValue, (long)previous.Attempts + 1));
+                    previous is null ? 1 : (int)Math.Min(int.MaxValue, (long)previous.Attempts + 1),
+                    request.IssuerPublicKey ?? previous?.IssuerPublicKey,
+                    certificate.Parsed?.Subject.Encoded.ToArray() ?? previous?.SubjectName);
                 if (index < 0)
                 {
                     entries.Add(PendingQuestionFileFormat.ToEntry(question));
@@ -173,11 +175,12 @@ public sealed class PendingQuestionStore
     /// <param name="server">The server of the question.</param>
     /// <param name="certificate">The certificate of the question.</param>
     /// <param name="approvals">Where the approval is saved: the agent's approvals.</param>
+    /// <param name="scope">What the approval covers besides the exact certificate (the agent's profile should use the same scope).</param>
     /// <param name="cancellationToken">Stops waiting for other writers.</param>
-    /// <returns>The approval saved.</returns>
+    /// <returns>The approval saved, recording the operating-system account that approved.</returns>
     /// <exception cref="PendingQuestionNotFoundException">No question is waiting for this server and certificate: nothing was approved.</exception>
-    /// <exception cref="ApprovalStoreException">A file could not be changed.</exception>
-    public async ValueTask<CertificateApproval> ApproveAsync(ServerIdentity server, CertificateFingerprint certificate, ApprovalStore approvals, CancellationToken cancellationToken = default)
+    /// <exception cref="ApprovalStoreException">A file could not be changed, or the question does not record the key <paramref name="scope"/> needs.</exception>
+    public async ValueTask<CertificateApproval> ApproveAsync(ServerIdentity server, CertificateFingerprint certificate, ApprovalStore approvals, ApprovalScope scope = ApprovalScope.Certificate, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(approvals);
@@ -200,7 +203,17 @@ public sealed class PendingQuestionStore
                     throw new ApprovalStoreException($"The question for {server} names no problem this version knows, so nothing can be approved.", FilePath);
                 }
 
-                var approval = new CertificateApproval(server, certificate, question.Problems, _timeProvider.GetUtcNow(), question.Subject);
+                ApprovalFacts facts;
+                try
+                {
+                    facts = question.FactsFor(scope, ApprovalText.CurrentAccount());
+                }
+                catch (ArgumentException ex)
+                {
+                    throw new ApprovalStoreException(ex.Message.Replace($" (Parameter '{ex.ParamName}')", string.Empty, StringComparison.Ordinal), FilePath, ex);
+                }
+
+                var approval = new CertificateApproval(server, certificate, question.Problems, _timeProvider.GetUtcNow(), question.Subject, [], facts);
                 await approvals.SaveAsync(approval, cancellationToken).ConfigureAwait(false);
 
                 // Every copy: a file edited by hand may name the same question twice.

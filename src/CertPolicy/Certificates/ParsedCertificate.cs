@@ -127,6 +127,7 @@ internal sealed class ParsedCertificate
             addresses)
         {
             PublicKeySha256 = PublicKey.Fingerprint,
+            Parsed = this,
         };
     }
 

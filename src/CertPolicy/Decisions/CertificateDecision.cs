@@ -49,6 +49,9 @@ public sealed class CertificateDecision
     /// </summary>
     internal long? ApprovalsVersion { get; }
 
+    /// <summary>When the remembered approval the decision rests on expires (the profile's approval lifetime); null for never.</summary>
+    internal DateTimeOffset? ApprovalExpiresAt { get; init; }
+
     /// <summary>
     /// True when the decision stays right, without anyone's answer, for as long as its report holds (and, when it
     /// depends on them, the approvals are unchanged): a handshake cache may answer with it. A decision that waited for

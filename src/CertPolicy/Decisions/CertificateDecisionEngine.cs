@@ -13,7 +13,9 @@ namespace CertPolicy;
 /// </summary>
 /// <remarks>
 /// A remembered approval applies only to the same server (expected name and port), the same certificate (SHA-256
-/// of its DER) and exactly the same problem kinds: any change asks again. See docs/decisions.md for the full table.
+/// of its DER, or under a wider <see cref="CertPolicy.ApprovalScope"/> the same key or issuer key), exactly the same
+/// problem kinds, and within the profile's approval lifetime: any other change asks again, and the question says what
+/// changed. See docs/decisions.md for the full table.
 /// </remarks>
 public sealed class CertificateDecisionEngine
 {
@@ -45,6 +47,8 @@ public sealed class CertificateDecisionEngine
         Approvals = options.Approvals ?? new InMemoryApprovalStore();
         PromptTimeout = options.PromptTimeout;
         MinimumTlsVersion = options.MinimumTlsVersion;
+        ApprovalScope = options.ApprovalScope;
+        ApprovalLifetime = options.ApprovalLifetime;
         TimeProvider = options.TimeProvider ?? validator.TimeProvider;
         _prompt = options.Prompt;
         _pendingQuestions = options.Prompt is PendingQuestionPrompt ? null : options.PendingQuestions;
@@ -82,6 +86,12 @@ public sealed class CertificateDecisionEngine
     /// <summary>The clock of prompt timeouts and approval times.</summary>
     internal TimeProvider TimeProvider { get; }
 
+    /// <summary>What new approvals cover besides the exact certificate.</summary>
+    public ApprovalScope ApprovalScope { get; }
+
+    /// <summary>How long a remembered approval applies; null for ever.</summary>
+    public TimeSpan? ApprovalLifetime { get; }
+
     /// <summary>
     /// Validates the certificates a server presented and decides, asking the user when the profile says to warn and no
     /// remembered approval applies. Concurrent calls for the same server, certificate and problems share one question.
@@ -118,7 +128,7 @@ public sealed class CertificateDecisionEngine
         ArgumentNullException.ThrowIfNull(identity);
         long started = Stopwatch.GetTimestamp();
         ValidationReport report = Validator.Validate(presentedCertificates, identity);
-        if (DecideWithoutAsking(report, started) is not { } decision)
+        if (DecideWithoutAsking(report, started, out _) is not { } decision)
         {
             return Decide(report, DecisionOutcome.Refuse, DecisionReason.NeedsUserAnswer, started);
         }
@@ -141,7 +151,7 @@ public sealed class CertificateDecisionEngine
     {
         ArgumentNullException.ThrowIfNull(report);
         long started = Stopwatch.GetTimestamp();
-        return DecideWithoutAsking(report, started) ?? Decide(report, DecisionOutcome.Refuse, DecisionReason.NeedsUserAnswer, started);
+        return DecideWithoutAsking(report, started, out _) ?? Decide(report, DecisionOutcome.Refuse, DecisionReason.NeedsUserAnswer, started);
     }
 
     /// <summary>
@@ -151,15 +161,16 @@ public sealed class CertificateDecisionEngine
     /// </summary>
     internal bool StillHolds(CertificateDecision decision) =>
         Validator.StillHolds(decision.Report)
+        && (decision.ApprovalExpiresAt is not { } expires || TimeProvider.GetUtcNow() < expires)
         && (decision.ApprovalsVersion is not { } version || version == Approvals.RefreshVersion());
 
     /// <summary>Logs and counts an answer the handshake cache gave from one of this engine's decisions.</summary>
     internal void ObserveCachedAnswer(CertificateDecision decision, long startedTimestamp) => Observe(decision, startedTimestamp, cached: true, error: null);
 
     private ValueTask<CertificateDecision> DecideAsync(ValidationReport report, long started, CancellationToken cancellationToken) =>
-        DecideWithoutAsking(report, started) is { } decision
+        DecideWithoutAsking(report, started, out ApprovalChange? change) is { } decision
             ? RecordIfUnansweredAsync(decision)
-            : AskAsync(report, started, cancellationToken);
+            : AskAsync(report, change, started, cancellationToken);
 
     /// <summary>
     /// THE hook of pending questions (issue 17): a refusal because no one could answer (no prompt, or the prompt
@@ -179,7 +190,11 @@ public sealed class CertificateDecisionEngine
         try
         {
             PendingQuestion question = await _pendingQuestions.RecordAsync(
-                new CertificatePromptRequest(ProfileName, server, certificate, decision.Report.Verdict, Validator.TrustStore, answerTimeout: null), CancellationToken.None).ConfigureAwait(false);
+                new CertificatePromptRequest(ProfileName, server, certificate, decision.Report.Verdict, Validator.TrustStore, answerTimeout: null)
+                {
+                    IssuerPublicKey = ApprovalMatching.IssuerKeyOf(decision.Report)?.Encoded.ToArray(),
+                },
+                CancellationToken.None).ConfigureAwait(false);
             Log.PendingQuestionRecorded(_logger, ProfileName, server, certificate.Subject, question.Fingerprint.ToString(), question.Problems, _pendingQuestions.FilePath, question.Attempts);
         }
 #pragma warning disable CA1031 // Recording is a courtesy to the administrator: the refusal stands whatever happens here.
@@ -192,12 +207,15 @@ public sealed class CertificateDecisionEngine
         return decision;
     }
 
-    /// <summary>Every decision that needs no question; null when the user has to be asked.</summary>
-    private CertificateDecision? DecideWithoutAsking(ValidationReport report, long started)
+    /// <summary>
+    /// Every decision that needs no question; null when the user has to be asked, with <paramref name="change"/> set
+    /// when the server has approvals and none covers its certificate.
+    /// </summary>
+    private CertificateDecision? DecideWithoutAsking(ValidationReport report, long started, out ApprovalChange? change)
     {
-        if (Rule(report, report.Verdict, preview: false, out _) is { } ruling)
+        if (Rule(report, report.Verdict, preview: false, out _, out change) is { } ruling)
         {
-            return Decide(report, ruling.Outcome, ruling.Reason, started, note: ruling.Note, approvalsVersion: ruling.ApprovalsVersion);
+            return Decide(report, ruling.Outcome, ruling.Reason, started, note: ruling.Note, approvalsVersion: ruling.ApprovalsVersion, approvalExpiresAt: ruling.ApprovalExpiresAt);
         }
 
         return _prompt is null ? Decide(report, DecisionOutcome.Refuse, DecisionReason.NoPrompt, started) : null;
@@ -206,11 +224,14 @@ public sealed class CertificateDecisionEngine
     /// <summary>
     /// The decision table without its questions, for <paramref name="verdict"/> (the deciding one, or the modern one
     /// of a report-only preview): the ruling, or null when someone would have to be asked. Reads the approvals but
-    /// never writes them; <paramref name="approvalsVersion"/> is the approvals' version when they were consulted.
+    /// never writes them; <paramref name="approvalsVersion"/> is the approvals' version when they were consulted, and
+    /// <paramref name="change"/> what changed since the most relevant approval when the server has approvals and none
+    /// covers the certificate.
     /// </summary>
-    private Ruling? Rule(ValidationReport report, ValidationVerdict verdict, bool preview, out long? approvalsVersion)
+    private Ruling? Rule(ValidationReport report, ValidationVerdict verdict, bool preview, out long? approvalsVersion, out ApprovalChange? change)
     {
         approvalsVersion = null;
+        change = null;
 
         // The administrator's word comes before everything else, in this order (Decisions/Distrust.cs,
         // Decisions/PreApprovals.cs): a distrusted certificate is refused whatever the action, validity, remembered
@@ -253,21 +274,46 @@ public sealed class CertificateDecisionEngine
         // Read before looking: a change that lands while the decision is taken makes it stale at once.
         long version = Approvals.Version;
         approvalsVersion = version;
-        if (FindApproval(server, sha256) is { } approval)
+        IReadOnlyList<CertificateApproval> candidates = FindApprovals(server, sha256);
+        DateTimeOffset now = TimeProvider.GetUtcNow();
+        CertificateApproval? covering = null;
+        for (int i = 0; i < candidates.Count; i++)
         {
-            if (approval.Covers(problems))
+            // Indexed, not foreach: no enumerator is allocated on this path.
+            CertificateApproval candidate = candidates[i];
+            if (candidate.Covers(problems)
+                && !IsExpired(candidate, now)
+                && ApprovalMatching.CoversCertificate(candidate, certificate, sha256, ApprovalScope)
+                && (covering is null || candidate.ApprovedAt > covering.ApprovedAt))
             {
-                return new(DecisionOutcome.Connect, DecisionReason.RememberedApproval, ApprovalsVersion: version);
+                covering = candidate;
             }
+        }
 
+        if (covering is not null)
+        {
+            return new(
+                DecisionOutcome.Connect,
+                DecisionReason.RememberedApproval,
+                ApprovalsVersion: version,
+                ApprovalExpiresAt: ApprovalLifetime is { } lifetime ? covering.ApprovedAt + lifetime : null);
+        }
+
+        if (candidates.Count > 0)
+        {
+            change = ApprovalMatching.Describe(candidates, certificate, sha256, problems, ApprovalScope, a => IsExpired(a, now));
             if (!preview)
             {
-                Log.ApprovalProblemsChanged(_logger, ProfileName, server, certificate.Sha256Fingerprint, approval.AcceptedProblems, problems);
+                Log.ApprovalNoLongerCovers(_logger, ProfileName, server, certificate.Sha256Fingerprint, change.Previous.Fingerprint, change.Previous.ApprovedAt, change.Changes);
             }
         }
 
         return null;
     }
+
+    /// <summary>True when <paramref name="approval"/> is older than the profile's approval lifetime.</summary>
+    private bool IsExpired(CertificateApproval approval, DateTimeOffset now) =>
+        ApprovalLifetime is { } lifetime && now >= approval.ApprovedAt + lifetime;
 
     /// <summary>
     /// THE rule of report-only mode (<see cref="ValidationMode.ReportOnly"/>): the decision the same table would take on
@@ -275,26 +321,26 @@ public sealed class CertificateDecisionEngine
     /// and nothing (approval or pending question) is written for it.
     /// </summary>
     private MigrationPreview Preview(ValidationReport report, out long? approvalsVersion) =>
-        Rule(report, report.Modern, preview: true, out approvalsVersion) is { } ruling
+        Rule(report, report.Modern, preview: true, out approvalsVersion, out _) is { } ruling
             ? new MigrationPreview(ruling.Outcome == DecisionOutcome.Connect ? MigrationOutcome.Connect : MigrationOutcome.Refuse, ruling.Reason, report, ruling.Note)
             : new MigrationPreview(MigrationOutcome.Prompt, DecisionReason.NeedsUserAnswer, report, null);
 
-    private CertificateApproval? FindApproval(ServerIdentity server, CertificateFingerprint sha256)
+    private IReadOnlyList<CertificateApproval> FindApprovals(ServerIdentity server, CertificateFingerprint sha256)
     {
         try
         {
-            return Approvals.Find(server, sha256);
+            return Approvals.FindForServer(server);
         }
 #pragma warning disable CA1031 // Fail closed: whatever goes wrong in a store, nothing counts as approved.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
             Log.ApprovalLookupFailed(_logger, ex, ProfileName, server, sha256.ToString());
-            return null;
+            return [];
         }
     }
 
-    private async ValueTask<CertificateDecision> AskAsync(ValidationReport report, long started, CancellationToken cancellationToken)
+    private async ValueTask<CertificateDecision> AskAsync(ValidationReport report, ApprovalChange? change, long started, CancellationToken cancellationToken)
     {
         ServerIdentity server = report.Identity!;
         CertificateSummary certificate = report.Certificate!;
@@ -304,8 +350,14 @@ public sealed class CertificateDecisionEngine
         if (opened)
         {
             Log.PromptStarted(_logger, ProfileName, server, key.Problems, certificate.Subject, sha256);
-            var request = new CertificatePromptRequest(ProfileName, server, certificate, report.Verdict, Validator.TrustStore, PromptTimeout);
-            _ = Task.Run(() => RunFlightAsync(flight, request, sha256), CancellationToken.None);
+            NewApproval facts = NewApprovalFacts(report);
+            var request = new CertificatePromptRequest(ProfileName, server, certificate, report.Verdict, Validator.TrustStore, PromptTimeout)
+            {
+                PreviousApproval = change?.Previous,
+                Changes = change?.Changes ?? ApprovalChanges.None,
+                IssuerPublicKey = facts.Facts.IssuerPublicKey,
+            };
+            _ = Task.Run(() => RunFlightAsync(flight, request, sha256, facts), CancellationToken.None);
         }
         else
         {
@@ -335,7 +387,7 @@ public sealed class CertificateDecisionEngine
                 DecisionOutcome.Connect,
                 DecisionReason.ApprovedByUser,
                 started,
-                note: result.Remembered ? null : "The approval could not be remembered, so the next connection will ask again."),
+                note: result.Remembered ? result.Note : "The approval could not be remembered, so the next connection will ask again."),
             PromptStatus.Denied => Decide(report, DecisionOutcome.Refuse, DecisionReason.DeniedByUser, started),
             PromptStatus.TimedOut => Decide(report, DecisionOutcome.Refuse, DecisionReason.PromptTimedOut, started),
             _ => Decide(report, DecisionOutcome.Refuse, DecisionReason.PromptFailed, started, result.Error),
@@ -344,7 +396,7 @@ public sealed class CertificateDecisionEngine
     }
 
     /// <summary>Asks the user once for every waiting connection, and remembers a "yes". Never throws.</summary>
-    private async Task RunFlightAsync(PromptFlight flight, CertificatePromptRequest request, string sha256)
+    private async Task RunFlightAsync(PromptFlight flight, CertificatePromptRequest request, string sha256, NewApproval facts)
     {
         var result = new PromptResult(PromptStatus.Failed);
         try
@@ -352,7 +404,7 @@ public sealed class CertificateDecisionEngine
             PromptAnswer answer = await _prompt!.AskAsync(request, flight.Token).AsTask().WaitAsync(flight.Token).ConfigureAwait(false);
             result = answer switch
             {
-                PromptAnswer.Allow => new PromptResult(PromptStatus.Approved, Remembered: await RememberAsync(request, sha256).ConfigureAwait(false)),
+                PromptAnswer.Allow => new PromptResult(PromptStatus.Approved, Remembered: await RememberAsync(request, sha256, facts.Facts).ConfigureAwait(false), Note: facts.Note),
                 PromptAnswer.Deny => new PromptResult(PromptStatus.Denied),
                 _ => new PromptResult(PromptStatus.Failed, new InvalidOperationException($"The prompt answered {answer}, which is neither Allow nor Deny.")),
             };
@@ -375,13 +427,33 @@ public sealed class CertificateDecisionEngine
         }
     }
 
-    private async ValueTask<bool> RememberAsync(CertificatePromptRequest request, string sha256)
+    /// <summary>
+    /// What an approval of the report's certificate records under the profile's scope: who approves, the certificate's
+    /// key, the key that signed it (when it can be established) and, for the issuer scope, its subject. An issuer-scope
+    /// approval whose issuer key cannot be established is recorded for the exact certificate, and logged.
+    /// </summary>
+    private NewApproval NewApprovalFacts(ValidationReport report)
     {
-        var approval = new CertificateApproval(request.Server, CertificateFingerprint.Parse(sha256), request.ProblemKinds, TimeProvider.GetUtcNow(), request.Certificate.Subject);
+        string? approvedBy = ApprovalText.CurrentAccount();
+        if (ApprovalMatching.FactsFor(report, ApprovalScope, approvedBy, out string? missing) is { } facts)
+        {
+            return new NewApproval(facts, null);
+        }
+
+        Log.ApprovalScopeNarrowed(_logger, ProfileName, report.Identity!, report.Certificate!.Sha256Fingerprint, ApprovalScope);
+        return new NewApproval(
+            ApprovalMatching.FactsFor(report, ApprovalScope.Certificate, approvedBy, out _)!,
+            $"The approval is remembered for this certificate only: the profile's approval scope is {ApprovalScope}, but {missing} could not be established.");
+    }
+
+    private async ValueTask<bool> RememberAsync(CertificatePromptRequest request, string sha256, ApprovalFacts facts)
+    {
+        var approval = new CertificateApproval(
+            request.Server, CertificateFingerprint.Parse(sha256), request.ProblemKinds, TimeProvider.GetUtcNow(), request.Certificate.Subject, [], facts);
         try
         {
             await Approvals.SaveAsync(approval, CancellationToken.None).ConfigureAwait(false);
-            Log.ApprovalRemembered(_logger, ProfileName, request.Server, request.ProblemKinds, request.Certificate.Subject, sha256);
+            Log.ApprovalRemembered(_logger, ProfileName, request.Server, request.ProblemKinds, request.Certificate.Subject, sha256, approval.Scope, approval.ApprovedBy ?? "(unknown)");
             return true;
         }
 #pragma warning disable CA1031 // The user's answer stands for this connection even when it cannot be remembered.
@@ -393,7 +465,7 @@ public sealed class CertificateDecisionEngine
         }
     }
 
-    private CertificateDecision Decide(ValidationReport report, DecisionOutcome outcome, DecisionReason reason, long started, Exception? error = null, string? note = null, long? approvalsVersion = null)
+    private CertificateDecision Decide(ValidationReport report, DecisionOutcome outcome, DecisionReason reason, long started, Exception? error = null, string? note = null, long? approvalsVersion = null, DateTimeOffset? approvalExpiresAt = null)
     {
         MigrationPreview? preview = null;
         if (report.Mode == ValidationMode.ReportOnly)
@@ -404,7 +476,7 @@ public sealed class CertificateDecisionEngine
             approvalsVersion ??= previewVersion;
         }
 
-        var decision = new CertificateDecision(outcome, reason, report, note, approvalsVersion, preview);
+        var decision = new CertificateDecision(outcome, reason, report, note, approvalsVersion, preview) { ApprovalExpiresAt = approvalExpiresAt };
         Observe(decision, started, cached: false, error);
         return decision;
     }
@@ -429,6 +501,8 @@ public sealed class CertificateDecisionEngine
     }
 
     /// <summary>A decision of the table without its questions.</summary>
-    private readonly record struct Ruling(DecisionOutcome Outcome, DecisionReason Reason, string? Note = null, long? ApprovalsVersion = null);
+    private readonly record struct Ruling(DecisionOutcome Outcome, DecisionReason Reason, string? Note = null, long? ApprovalsVersion = null, DateTimeOffset? ApprovalExpiresAt = null);
 }
 
+/// <summary>What a "yes" to a question will record, and a remark for the decision when the scope had to be narrowed.</summary>
+internal sealed record NewApproval(ApprovalFacts Facts, string? Note);

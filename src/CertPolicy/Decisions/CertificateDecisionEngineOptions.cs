@@ -22,6 +22,10 @@ public sealed class CertificateDecisionEngineOptions
     internal const string MinPromptTimeoutText = "00:00:00.0000001";
     internal const string MaxPromptTimeoutText = "1.00:00:00";
 
+    // The ApprovalLifetime rule, as text for the same reason: at least one minute, at most ten years.
+    internal const string MinApprovalLifetimeText = "00:01:00";
+    internal const string MaxApprovalLifetimeText = "3650.00:00:00";
+
     /// <summary>The name of the endpoint profile, used in logs and prompts. Default: "default".</summary>
     public string ProfileName { get; set; } = "default";
 
@@ -76,6 +80,22 @@ public sealed class CertificateDecisionEngineOptions
     /// </summary>
     public IList<string> PreApprovedFingerprints { get; } = [];
 
+    /// <summary>
+    /// What a new approval covers besides the exact certificate: <see cref="CertPolicy.ApprovalScope.Certificate"/>
+    /// (the default: any renewal asks again), <see cref="CertPolicy.ApprovalScope.PublicKey"/> (renewals keeping the
+    /// key) or <see cref="CertPolicy.ApprovalScope.Issuer"/> (renewals with the same subject signed by the same issuer
+    /// key). Approvals remembered under another scope cover only their exact certificate. When the issuer's key cannot
+    /// be established, an approval asked under <see cref="CertPolicy.ApprovalScope.Issuer"/> is remembered for the
+    /// exact certificate, and the decision and the log say so.
+    /// </summary>
+    public ApprovalScope ApprovalScope { get; set; } = ApprovalScope.Certificate;
+
+    /// <summary>
+    /// How long a remembered approval applies after it was given; null (the default) for ever. An older approval does
+    /// not apply: the user is asked again and told it expired. At least one minute, at most ten years.
+    /// </summary>
+    public TimeSpan? ApprovalLifetime { get; set; }
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first setting that is out of range.</summary>
     internal void Validate()
     {
@@ -97,6 +117,17 @@ public sealed class CertificateDecisionEngineOptions
         if (PromptTimeout < TimeSpan.Parse(MinPromptTimeoutText, CultureInfo.InvariantCulture) || PromptTimeout > MaxPromptTimeout)
         {
             throw new ArgumentException($"PromptTimeout must be more than zero and at most one day; it is {PromptTimeout}.", nameof(PromptTimeout));
+        }
+
+        if (!Enum.IsDefined(ApprovalScope))
+        {
+            throw new ArgumentException($"ApprovalScope '{ApprovalScope}' is not Certificate, PublicKey or Issuer.", nameof(ApprovalScope));
+        }
+
+        if (ApprovalLifetime is { } lifetime
+            && (lifetime < TimeSpan.Parse(MinApprovalLifetimeText, CultureInfo.InvariantCulture) || lifetime > TimeSpan.Parse(MaxApprovalLifetimeText, CultureInfo.InvariantCulture)))
+        {
+            throw new ArgumentException($"ApprovalLifetime must be at least one minute and at most ten years; it is {lifetime}.", nameof(ApprovalLifetime));
         }
 
         _ = ReadDistrust();

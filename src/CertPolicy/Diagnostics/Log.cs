@@ -23,13 +23,9 @@ internal static partial class Log
         Message = "Profile {Profile}: every connection waiting for the answer about {Server} (certificate SHA-256 {Fingerprint}) gave up; the question is withdrawn.")]
     public static partial void PromptAbandoned(ILogger logger, string profile, ServerIdentity server, string fingerprint);
 
-    [LoggerMessage(EventId = 4023, EventName = "ApprovalProblemsChanged", Level = LogLevel.Information,
-        Message = "Profile {Profile}: the remembered approval of certificate SHA-256 {Fingerprint} for {Server} accepted problems {AcceptedProblems}, but it now has {Problems}: asking again.")]
-    public static partial void ApprovalProblemsChanged(ILogger logger, string profile, ServerIdentity server, string fingerprint, CertificateProblemKinds acceptedProblems, CertificateProblemKinds problems);
-
     [LoggerMessage(EventId = 4024, EventName = "ApprovalRemembered", Level = LogLevel.Information,
-        Message = "Profile {Profile}: remembered the user's approval of certificate {Subject}, SHA-256 {Fingerprint}, for {Server} with problems {Problems}.")]
-    public static partial void ApprovalRemembered(ILogger logger, string profile, ServerIdentity server, CertificateProblemKinds problems, string subject, string fingerprint);
+        Message = "Profile {Profile}: remembered the user's approval of certificate {Subject}, SHA-256 {Fingerprint}, for {Server} with problems {Problems}, scope {Scope}, by {ApprovedBy}.")]
+    public static partial void ApprovalRemembered(ILogger logger, string profile, ServerIdentity server, CertificateProblemKinds problems, string subject, string fingerprint, ApprovalScope scope, string approvedBy);
 
     [LoggerMessage(EventId = 4025, EventName = "ApprovalNotRemembered", Level = LogLevel.Error,
         Message = "Profile {Profile}: the user approved certificate SHA-256 {Fingerprint} for {Server}, but the approval could not be remembered; the next connection will ask again.")]
@@ -131,4 +127,14 @@ internal static partial class Log
     [LoggerMessage(EventId = 4320, EventName = "TlsVersionRejected", Level = LogLevel.Error,
         Message = "Endpoint profile {Profile}: refused {Server}, which offered no TLS version at or above the profile's MinimumTlsVersion {Minimum} (negotiated: {Negotiated}).")]
     public static partial void TlsVersionRejected(ILogger logger, string profile, ServerIdentity server, TlsVersionFloor minimum, string negotiated);
+
+    // Approval scope and what changed (4030-4049).
+
+    [LoggerMessage(EventId = 4030, EventName = "ApprovalNoLongerCovers", Level = LogLevel.Information,
+        Message = "Profile {Profile}: no remembered approval for {Server} covers certificate SHA-256 {Fingerprint}; since the approval of SHA-256 {PreviousFingerprint} on {ApprovedAt}: {Changes}. Asking again.")]
+    public static partial void ApprovalNoLongerCovers(ILogger logger, string profile, ServerIdentity server, string fingerprint, CertificateFingerprint previousFingerprint, DateTimeOffset approvedAt, ApprovalChanges changes);
+
+    [LoggerMessage(EventId = 4031, EventName = "ApprovalScopeNarrowed", Level = LogLevel.Warning,
+        Message = "Profile {Profile}: the approval of certificate SHA-256 {Fingerprint} for {Server} is remembered for that certificate only: the key scope {Scope} needs could not be established.")]
+    public static partial void ApprovalScopeNarrowed(ILogger logger, string profile, ServerIdentity server, string fingerprint, ApprovalScope scope);
 }

@@ -74,6 +74,8 @@ internal sealed class DecisionCache
             _entries.Clear();
         }
 
+        // The decision is taken: keep its report's text, not the parsed certificates (a few KB per entry).
+        decision.Report.ReleaseParsedCertificates();
         _entries[CacheKey.Create(chain)] = new CacheEntry(generation, engine, decision);
     }
 

@@ -104,6 +104,20 @@ public sealed class EndpointProfileOptions
     public bool RecordPendingQuestions { get; set; } = true;
 
     /// <summary>
+    /// What a new approval covers besides the exact certificate: <c>Certificate</c> (the default), <c>PublicKey</c> or
+    /// <c>Issuer</c>. See <see cref="CertificateDecisionEngineOptions.ApprovalScope"/>.
+    /// </summary>
+    [EnumDataType(typeof(ApprovalScope))]
+    public ApprovalScope ApprovalScope { get; set; } = ApprovalScope.Certificate;
+
+    /// <summary>
+    /// How long a remembered approval applies after it was given. Default (empty): for ever; at least one minute, at
+    /// most ten years. See <see cref="CertificateDecisionEngineOptions.ApprovalLifetime"/>.
+    /// </summary>
+    [TimeSpanRange(CertificateDecisionEngineOptions.MinApprovalLifetimeText, CertificateDecisionEngineOptions.MaxApprovalLifetimeText)]
+    public TimeSpan? ApprovalLifetime { get; set; }
+
+    /// <summary>
     /// The configuration the settings were bound from, flattened (null when they were set in code): equal text means
     /// equal settings, so a reload that changes nothing keeps the profile. Not a setting.
     /// </summary>

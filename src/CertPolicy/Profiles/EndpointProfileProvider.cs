@@ -209,6 +209,8 @@ public sealed class EndpointProfileProvider : IDisposable
             InvalidCertificateAction = options.InvalidCertificateAction,
             PromptTimeout = options.PromptTimeout,
             MinimumTlsVersion = options.MinimumTlsVersion,
+            ApprovalScope = options.ApprovalScope,
+            ApprovalLifetime = options.ApprovalLifetime,
             Prompt = _prompts.GetValueOrDefault(name),
             TimeProvider = _timeProvider,
             LoggerFactory = _loggerFactory,

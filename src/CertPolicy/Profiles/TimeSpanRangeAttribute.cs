@@ -22,7 +22,7 @@ internal sealed class TimeSpanRangeAttribute : ValidationAttribute
     public string Maximum { get; }
 
     public override bool IsValid(object? value) =>
-        value is TimeSpan span
+        value is null || value is TimeSpan span
             && span >= TimeSpan.Parse(Minimum, CultureInfo.InvariantCulture)
             && span <= TimeSpan.Parse(Maximum, CultureInfo.InvariantCulture);
 

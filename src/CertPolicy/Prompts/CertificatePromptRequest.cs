@@ -68,11 +68,34 @@ public sealed class CertificatePromptRequest
     /// <summary>The certificate's public key as a pin, <c>sha256//BASE64</c>, or null when the certificate could not be parsed.</summary>
     internal string? PublicKeyPin => Certificate.PublicKeySha256 is { } hex ? FingerprintPattern.PublicKeyText(hex) : null;
 
+    /// <summary>
+    /// The approval the user gave before for this server that is most relevant to this certificate, when the server
+    /// has approvals and none covers the certificate it presents now; null otherwise.
+    /// </summary>
+    public CertificateApproval? PreviousApproval { get; internal init; }
+
+    /// <summary>What changed since <see cref="PreviousApproval"/>; <see cref="ApprovalChanges.None"/> when there is none.</summary>
+    public ApprovalChanges Changes { get; internal init; }
+
+    /// <summary>
+    /// What changed since <see cref="PreviousApproval"/> in one plain sentence, such as "This server's certificate
+    /// changed since you approved it on 2026-11-02: new key."; null when there was no earlier approval.
+    /// </summary>
+    public string? ChangeDescription => PreviousApproval is { } previous ? ApprovalText.DescribeChange(previous, Changes, ProblemKinds) : null;
+
+    /// <summary>The DER of the SubjectPublicKeyInfo that signed the certificate, when it could be established (recorded with pending questions).</summary>
+    internal byte[]? IssuerPublicKey { get; init; }
+
     /// <summary>The question as text a console or log can show.</summary>
-    /// <returns>Several lines: the server, the problems, and the certificate's names, validity, fingerprint and public-key pin.</returns>
+    /// <returns>Several lines: what changed since an earlier approval, the server, the problems, and the certificate's names, validity, fingerprint and public-key pin.</returns>
     public override string ToString()
     {
         var text = new StringBuilder();
+        if (ChangeDescription is { } change)
+        {
+            text.AppendLine(change);
+        }
+
         text.Append(CultureInfo.InvariantCulture, $"The certificate of {Server} has problems:").AppendLine();
         foreach (string description in ProblemDescriptions)
         {

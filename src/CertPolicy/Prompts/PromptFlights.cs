@@ -138,4 +138,4 @@ internal enum PromptStatus
 }
 
 /// <summary>How a question ended, the prompt's exception if it failed, and whether an approval was remembered.</summary>
-internal readonly record struct PromptResult(PromptStatus Status, Exception? Error = null, bool Remembered = false);
+internal readonly record struct PromptResult(PromptStatus Status, Exception? Error = null, bool Remembered = false, string? Note = null);

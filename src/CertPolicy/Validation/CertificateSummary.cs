@@ -3,6 +3,8 @@ namespace CertPolicy;
 /// <summary>What a person needs to recognise a certificate: names, validity and fingerprint.</summary>
 public sealed class CertificateSummary
 {
+    private ParsedCertificate? _parsed;
+
     /// <summary>Creates a summary.</summary>
     /// <param name="subject">The subject distinguished name, as text.</param>
     /// <param name="issuer">The issuer distinguished name, as text.</param>
@@ -68,6 +70,20 @@ public sealed class CertificateSummary
     /// pre-approvals are compared with it.
     /// </summary>
     internal string? PublicKeySha256 { get; init; }
+
+    /// <summary>
+    /// The parsed certificate the summary was made from, for the decision taken on its report (approvals of wider
+    /// scopes check its subject and signature); null when it was not made from one, or once a cache keeps the report
+    /// (<see cref="ValidationReport.ReleaseParsedCertificates"/>), so that cached reports hold only text.
+    /// </summary>
+    internal ParsedCertificate? Parsed
+    {
+        get => Volatile.Read(ref _parsed);
+        init => _parsed = value;
+    }
+
+    /// <summary>Lets the parsed certificate go (see <see cref="Parsed"/>).</summary>
+    internal void ReleaseParsed() => Volatile.Write(ref _parsed, null);
 
     /// <inheritdoc/>
     public override string ToString() => $"{Subject} (SHA-256 {Sha256Fingerprint})";

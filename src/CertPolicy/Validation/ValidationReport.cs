@@ -82,4 +82,17 @@ public sealed class ValidationReport
 
     /// <summary>The trust anchors the validation built paths to; null for a report not made by a validator.</summary>
     internal TrustAnchors? Anchors { get; init; }
+
+    /// <summary>
+    /// Lets the parsed certificates of the leaf and path go, for a report kept long after its decision (the
+    /// handshake cache): only the decision taken on the report needs them.
+    /// </summary>
+    internal void ReleaseParsedCertificates()
+    {
+        Certificate?.ReleaseParsed();
+        foreach (CertificateSummary certificate in Path)
+        {
+            certificate.ReleaseParsed();
+        }
+    }
 }

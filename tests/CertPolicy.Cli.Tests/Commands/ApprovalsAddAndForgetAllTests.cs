@@ -142,8 +142,7 @@ public sealed class ApprovalsAddAndForgetAllTests : IDisposable
     [InlineData("pem-without-certificate", "no certificate")]
     [InlineData("bad-scope", "--scope must be certificate, key or issuer")]
     [InlineData("key-scope-by-fingerprint", "needs the certificate itself (--from-pem FILE)")]
-    [InlineData("key-scope", "scope key is not supported by this build")]
-    [InlineData("issuer-scope", "scope issuer is not supported by this build")]
+    [InlineData("issuer-scope-without-issuer", "the key that signed the certificate cannot be established")]
     [InlineData("bad-server", "is not a valid HOST[:PORT]")]
     public async Task Bad_input_is_refused_with_one_clear_line_and_nothing_is_written(string kind, string message)
     {
@@ -159,8 +158,7 @@ public sealed class ApprovalsAddAndForgetAllTests : IDisposable
             "pem-without-certificate" => ["--from-pem", keyOnly],
             "bad-scope" => [.. pem, "--scope", "everything"],
             "key-scope-by-fingerprint" => [.. certificate, "--problems", "UntrustedRoot", "--scope", "key"],
-            "key-scope" => [.. pem, "--scope", "KEY"],
-            "issuer-scope" => [.. pem, "--scope", "issuer"],
+            "issuer-scope-without-issuer" => ["--from-pem", _folder.WriteText("leaf-only.pem", TestPki.ToPem(_chain.Leaf)), "--trust", _chain.RootPem, "--scope", "issuer"],
             _ => [.. certificate, "--problems", "UntrustedRoot"],
         };
         string server = kind == "bad-server" ? "ems.example.test:99999" : $"{OtherName}:8443";
@@ -171,6 +169,26 @@ public sealed class ApprovalsAddAndForgetAllTests : IDisposable
         Assert.Equal(string.Empty, result.Output);
         Assert.Contains(message, Assert.Single(result.ErrorLines), StringComparison.Ordinal);
         Assert.False(System.IO.File.Exists(File));
+    }
+
+    [Theory]
+    [InlineData("KEY", ApprovalScope.PublicKey)]
+    [InlineData("issuer", ApprovalScope.Issuer)]
+    public async Task Add_from_a_PEM_file_under_a_wider_scope_records_the_key_and_covers_a_renewal(string name, ApprovalScope scope)
+    {
+        CliResult result = await CliRun.RunAsync(
+            "approvals", "add", $"{OtherName}:8443", "--from-pem", _chain.ChainPem, "--trust", _chain.RootPem, "--scope", name, "--approvals", File);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        CertificateApproval approval = Assert.Single(new FileApprovalStore(File).List());
+        Assert.Equal(scope, approval.Scope);
+        Assert.Equal(Environment.UserName, approval.ApprovedBy);
+        using System.Security.Cryptography.X509Certificates.X509Certificate2 renewal = TestPki.Issue(_chain.Intermediate, TestPki.LeafSpec(TestChain.ServerName) with { KeyOf = _chain.Leaf });
+        var agent = new CertificateDecisionEngine(
+            new CertificateValidator(new CertificateValidatorOptions { TrustStore = TrustStore.FromCertificates([_chain.Root]) }),
+            new CertificateDecisionEngineOptions { Approvals = new FileApprovalStore(File), ApprovalScope = scope });
+        CertificateDecision decision = await agent.DecideAsync(TestPki.Der(renewal, _chain.Intermediate), ServerIdentity.Create(OtherName, 8443), TestContext.Current.CancellationToken);
+        Assert.True(decision.Reason == DecisionReason.RememberedApproval, $"{decision.Reason}: {decision.Report.Verdict.Kinds}");
     }
 
     [Theory]

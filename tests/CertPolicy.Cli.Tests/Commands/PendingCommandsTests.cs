@@ -139,6 +139,55 @@ public sealed class PendingCommandsTests : IDisposable
         Assert.Contains("--json", result.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("key", ApprovalScope.PublicKey)]
+    [InlineData("issuer", ApprovalScope.Issuer)]
+    public async Task Approve_with_a_scope_records_it_and_an_agent_of_that_scope_connects_to_the_renewal(string name, ApprovalScope scope)
+    {
+        await AskHeadlessAsync(times: 1);
+
+        CliResult result = await CliRun.RunAsync("approvals", "approve", $"{TestChain.ServerName}:8443", "--sha256", _chain.LeafSha256, "--scope", name, "--approvals", ApprovalsFile);
+        CliResult list = await CliRun.RunAsync("approvals", "list", "--approvals", ApprovalsFile, "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        CertificateApproval approval = Assert.Single(new FileApprovalStore(ApprovalsFile).List());
+        Assert.Equal(scope, approval.Scope);
+        Assert.Equal(Environment.UserName, approval.ApprovedBy);
+        using JsonDocument document = JsonDocument.Parse(list.Output);
+        JsonElement listed = Assert.Single(document.RootElement.GetProperty("approvals").EnumerateArray());
+        Assert.Equal(scope == ApprovalScope.PublicKey ? "publicKey" : "issuer", listed.GetProperty("scope").GetString());
+        Assert.Equal(Environment.UserName, listed.GetProperty("approvedBy").GetString());
+
+        // The server renews: the same key (any scope covers it) or, for the issuer scope, a new key from the same issuer.
+        using System.Security.Cryptography.X509Certificates.X509Certificate2 renewal = scope == ApprovalScope.PublicKey
+            ? TestPki.Issue(_chain.Intermediate, TestPki.LeafSpec(TestChain.ServerName) with { KeyOf = _chain.Leaf })
+            : TestPki.Issue(_chain.Intermediate, TestPki.LeafSpec(TestChain.ServerName));
+        var agent = new CertificateDecisionEngine(
+            new CertificateValidator(new CertificateValidatorOptions { TrustStore = TrustStore.FromCertificates([]) }),
+            new CertificateDecisionEngineOptions { Approvals = new FileApprovalStore(ApprovalsFile), ApprovalScope = scope });
+        CertificateDecision decision = await agent.DecideAsync(TestPki.Der(renewal, _chain.Intermediate, _chain.Root), Server, TestContext.Current.CancellationToken);
+        Assert.True(decision.Reason == DecisionReason.RememberedApproval, $"{decision.Reason}: {decision.Report.Verdict.Kinds}");
+    }
+
+    [Theory]
+    [InlineData("PublicKey", "connect")]
+    [InlineData("Certificate", "ask")]
+    public async Task Inspect_judges_a_renewal_by_the_profile_approval_scope(string profileScope, string warnOutcome)
+    {
+        await AskHeadlessAsync(times: 1);
+        CliResult approve = await CliRun.RunAsync("approvals", "approve", $"{TestChain.ServerName}:8443", "--sha256", _chain.LeafSha256, "--scope", "key", "--approvals", ApprovalsFile);
+        Assert.True(approve.ExitCode == 0, approve.ToString());
+        using System.Security.Cryptography.X509Certificates.X509Certificate2 renewal = TestPki.Issue(_chain.Intermediate, TestPki.LeafSpec(TestChain.ServerName) with { KeyOf = _chain.Leaf });
+        string chain = _folder.WriteText("renewal.pem", TestPki.ToPem(renewal, _chain.Intermediate, _chain.Root));
+        using System.Security.Cryptography.X509Certificates.X509Certificate2 otherRoot = TestPki.CreateRoot("Nobody's Root");
+        string settings = GenerationsAndProfileTests.WriteSettings(_folder, "Agent", new() { ["TrustStore"] = _folder.WriteText("nobody.pem", TestPki.ToPem(otherRoot)), ["ApprovalScope"] = profileScope, ["ApprovalsFile"] = ApprovalsFile });
+
+        CliResult result = await CliRun.RunAsync("inspect", chain, "--server-name", $"{TestChain.ServerName}:8443", "--profile", settings, "--json");
+
+        using JsonDocument json = JsonDocument.Parse(result.Output);
+        Assert.True(warnOutcome == json.RootElement.GetProperty("agents").GetProperty("modern").GetProperty("warn").GetProperty("outcome").GetString(), result.ToString());
+    }
+
     /// <summary>A headless Warn agent (its own root not trusted, no prompt) refused <paramref name="times"/> times.</summary>
     private async Task<CertificateDecisionEngine> AskHeadlessAsync(int times)
     {

@@ -228,7 +228,7 @@ public sealed class FileApprovalStoreTests : IDisposable
     [Fact]
     public async Task A_file_from_a_newer_version_reads_as_empty_and_is_never_changed()
     {
-        const string Newer = """{ "version": 2, "approvals": [], "somethingNew": true }""";
+        const string Newer = """{ "version": 3, "approvals": [], "somethingNew": true }""";
         File.WriteAllText(FilePath, Newer);
         FileApprovalStore store = NewStore();
 

@@ -137,13 +137,13 @@ public sealed class PendingQuestionTests : IDisposable
 
         var never = CertificateFingerprint.Compute(HandshakePki.UntrustedRootReissued.RawData);
         PendingQuestionNotFoundException error = await Assert.ThrowsAsync<PendingQuestionNotFoundException>(
-            async () => await questions.ApproveAsync(Server(8443), never, approvals, Ct));
+            async () => await questions.ApproveAsync(Server(8443), never, approvals, cancellationToken: Ct));
         Assert.Equal(never, error.Fingerprint);
         Assert.Contains("No pending question exists", error.Message, StringComparison.Ordinal);
 
         // The right certificate for another port was not asked about either.
         var asked = CertificateFingerprint.Compute(HandshakePki.UntrustedRoot.RawData);
-        await Assert.ThrowsAsync<PendingQuestionNotFoundException>(async () => await questions.ApproveAsync(Server(9443), asked, approvals, Ct));
+        await Assert.ThrowsAsync<PendingQuestionNotFoundException>(async () => await questions.ApproveAsync(Server(9443), asked, approvals, cancellationToken: Ct));
         Assert.Empty(approvals.List());
         Assert.Single(questions.List());
 
@@ -214,7 +214,7 @@ public sealed class PendingQuestionTests : IDisposable
     public async Task A_pending_question_prompt_waits_for_an_answer_written_by_another_store()
     {
         (ClientResult result, _) = await ConnectAndAnswerOutOfBandAsync(
-            async (answerer, server, sha256) => await answerer.ApproveAsync(server, sha256, new FileApprovalStore(ApprovalsPath), Ct));
+            async (answerer, server, sha256) => await answerer.ApproveAsync(server, sha256, new FileApprovalStore(ApprovalsPath), cancellationToken: Ct));
         Assert.True(result.Connected);
         Assert.Equal(DecisionReason.ApprovedByUser, result.Decision!.Reason);
     }

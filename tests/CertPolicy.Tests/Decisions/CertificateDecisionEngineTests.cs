@@ -176,7 +176,8 @@ public sealed class CertificateDecisionEngineTests
 
         Assert.Equal(DecisionReason.DeniedByUser, decision.Reason);
         Assert.Equal(now, Assert.Single(prompt.Requests).ProblemKinds);
-        Assert.Contains(fixture.Logs.Collector.GetSnapshot(), r => r.Id.Id == 4023);
+        Assert.Contains(fixture.Logs.Collector.GetSnapshot(), r => r.Id.Id == 4030 && r.Id.Name == "ApprovalNoLongerCovers" && r.Message.Contains(nameof(ApprovalChanges.NewProblems), StringComparison.Ordinal));
+        Assert.Equal(ApprovalChanges.NewProblems, prompt.Requests[0].Changes);
     }
 
     [Fact]

@@ -162,6 +162,9 @@ internal sealed class FailingApprovalStore(bool failReads, bool failWrites) : Ap
     public override CertificateApproval? Find(ServerIdentity server, CertificateFingerprint certificateSha256) =>
         failReads ? throw new ApprovalStoreException("The disk is unreadable.") : _inner.Find(server, certificateSha256);
 
+    public override IReadOnlyList<CertificateApproval> FindForServer(ServerIdentity server) =>
+        failReads ? throw new ApprovalStoreException("The disk is unreadable.") : _inner.FindForServer(server);
+
     public override IReadOnlyList<CertificateApproval> List() => _inner.List();
 
     public override ValueTask SaveAsync(CertificateApproval approval, CancellationToken cancellationToken = default) =>

@@ -327,6 +327,14 @@ public sealed class HandshakeReviewTests
             return _inner.Find(server, certificateSha256);
         }
 
+        public override IReadOnlyList<CertificateApproval> FindForServer(ServerIdentity server)
+        {
+            Action? during = DuringNextFind;
+            DuringNextFind = null;
+            during?.Invoke();
+            return _inner.FindForServer(server);
+        }
+
         public override IReadOnlyList<CertificateApproval> List() => _inner.List();
 
         public override ValueTask SaveAsync(CertificateApproval approval, CancellationToken cancellationToken = default) => _inner.SaveAsync(approval, cancellationToken);

@@ -63,6 +63,15 @@ public sealed class ThirdPartyApprovalStoreTests : IDisposable
             }
         }
 
+        public override IReadOnlyList<CertificateApproval> FindForServer(ServerIdentity server)
+        {
+            Load();
+            lock (_gate)
+            {
+                return [.. _approvals.Where(a => a.Server.Equals(server))];
+            }
+        }
+
         public override IReadOnlyList<CertificateApproval> List()
         {
             Load();

@@ -51,6 +51,8 @@ public sealed class EndpointProfileTests : IDisposable
                     "MaxChainDepth": 4,
                     "MaxSignatureChecks": 50,
                     "PromptTimeout": "00:00:45",
+                    "ApprovalScope": "Issuer",
+                    "ApprovalLifetime": "90.00:00:00",
                     "ApprovalsFile": {{Json(ApprovalsFile)}}
                   }
                 }
@@ -70,6 +72,8 @@ public sealed class EndpointProfileTests : IDisposable
         Assert.Equal("Management", engine.ProfileName);
         Assert.Equal(InvalidCertificateAction.Deny, engine.InvalidCertificateAction);
         Assert.Equal(TimeSpan.FromSeconds(45), engine.PromptTimeout);
+        Assert.Equal(ApprovalScope.Issuer, engine.ApprovalScope);
+        Assert.Equal(TimeSpan.FromDays(90), engine.ApprovalLifetime);
         Assert.Equal(ValidationMode.Legacy, engine.Validator.Mode);
         Assert.Equal("EMS Server", engine.Validator.ExpectedSubject);
         Assert.Same(TrustStore.System, engine.Validator.TrustStore);
@@ -133,6 +137,8 @@ public sealed class EndpointProfileTests : IDisposable
 
         Assert.Equal(InvalidCertificateAction.Warn, engine.InvalidCertificateAction);
         Assert.Equal(TimeSpan.FromMinutes(2), engine.PromptTimeout);
+        Assert.Equal(ApprovalScope.Certificate, engine.ApprovalScope);
+        Assert.Null(engine.ApprovalLifetime);
         Assert.Equal(ValidationMode.Modern, engine.Validator.Mode);
         Assert.Same(TrustStore.System, engine.Validator.TrustStore);
         Assert.False(engine.CanPrompt);
@@ -155,6 +161,9 @@ public sealed class EndpointProfileTests : IDisposable
         { "\"RevocationLists\": [ \"no-such.crl\" ]", "RevocationLists" },
         { "\"DistrustedFingerprints\": [ \"sha256//tooshort\" ]", "DistrustedFingerprints" },
         { "\"PreApprovedFingerprints\": [ \"ems.example.test:0=ABCD\" ]", "PreApprovedFingerprints" },
+        { "\"ApprovalScope\": \"Everything\"", "ApprovalScope" },
+        { "\"ApprovalLifetime\": \"00:00:30\"", "ApprovalLifetime" },
+        { "\"ApprovalLifetime\": \"4000.00:00:00\"", "ApprovalLifetime" },
     };
 
     [Theory]

@@ -99,7 +99,7 @@ public sealed class PendingQuestionProfileTests : IDisposable
         var administrator = new PendingQuestionStore(PendingPath);
         Assert.Equal(1, Assert.Single(administrator.List()).Attempts);
 
-        await administrator.ApproveAsync(identity, CertificateFingerprint.Parse(Sha256), new FileApprovalStore(ApprovalsPath), Ct);
+        await administrator.ApproveAsync(identity, CertificateFingerprint.Parse(Sha256), new FileApprovalStore(ApprovalsPath), cancellationToken: Ct);
         Assert.Equal(DecisionReason.RememberedApproval, (await TlsClient.ConnectAsync(policy, identity, server.Port)).Decision!.Reason);
     }
 
