@@ -86,6 +86,7 @@ scenarios.AddRange(
     new("Renewed by the same CA with a new key: issuer scope is silent", () => server.PresentPemFiles(privateRenewed.CertificatePath, privateRenewed.KeyPath), byIssuer, "Connect (RememberedApproval)"),
     new("Same renewal, key scope (new key): asks (headless: refused)", null, byKey, "Refuse (NoPrompt)"),
     new("Renewed by another CA: issuer scope asks (user denies)", () => server.PresentPemFiles(otherIssuer.CertificatePath, otherIssuer.KeyPath), [.. byIssuer, "--answer", "deny"], "Refuse (DeniedByUser)"),
+    new("HTTP: report-only agent, vendor default, deny: would refuse", server.PresentVendorDefault, [.. modern, "--http", "--mode", "report-only", "--expected-subject", "EMS Default Certificate", "--action", "deny"], "Connect (Valid); would Refuse"),
 ]);
 
 Console.WriteLine($"{"#",-3}{"scenario",-68}{"expected",-32}{"actual",-32}");

@@ -146,6 +146,7 @@ internal static class HttpAgent
             profile.ExpectedSubject = options.ExpectedSubject;
             profile.InvalidCertificateAction = options.Action;
             profile.AcceptCommonNameWithoutSubjectAltName = options.AcceptCommonNameOnly;
+            profile.ApprovalScope = options.ApprovalScope;
             profile.TrustStore = options.TrustPath is null ? EndpointProfileOptions.SystemTrustStore : Path.GetFullPath(options.TrustPath);
             profile.ApprovalsFile = approvals;
             profile.RecordPendingQuestions = options.Headless && options.ApprovalsPath is not null;
@@ -223,6 +224,10 @@ internal static class HttpAgent
             // The request went through, so the connection's decision was Connect: the log says which reason.
             output.WriteLine($"server      {identity}");
             output.WriteLine($"decision    {decisions.LastConnect ?? "Connect (from the connection pool): no new connection was judged"}");
+            if (decisions.LastWould is { } would)
+            {
+                output.WriteLine($"would       {would}");
+            }
             string body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
             output.WriteLine($"server says {(int)response.StatusCode} {response.ReasonPhrase} {body}");
         }
@@ -248,6 +253,7 @@ internal static class HttpAgent
     {
         private readonly Lock _gate = new();
         private string? _lastConnect;
+        private string? _lastWould;
 
         /// <summary>The last Connect decision logged since <see cref="Clear"/>, as "Connect (Reason): message".</summary>
         public string? LastConnect
@@ -261,11 +267,27 @@ internal static class HttpAgent
             }
         }
 
+        /// <summary>
+        /// In report-only mode, what modern validation would have done with the last connection (event 4400), as
+        /// "Refuse (DeniedByPolicy) under modern validation: message"; null otherwise.
+        /// </summary>
+        public string? LastWould
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _lastWould;
+                }
+            }
+        }
+
         public void Clear()
         {
             lock (_gate)
             {
                 _lastConnect = null;
+                _lastWould = null;
             }
         }
 
@@ -278,6 +300,20 @@ internal static class HttpAgent
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
+            if (eventId.Name == "MigrationPreview"
+                && state is IReadOnlyList<KeyValuePair<string, object?>> preview
+                && preview.FirstOrDefault(v => v.Key == "Would").Value is string { Length: > 0 } would
+                && preview.FirstOrDefault(v => v.Key == "WouldReason").Value is DecisionReason wouldReason)
+            {
+                string text = $"{char.ToUpperInvariant(would[0])}{would[1..]} ({wouldReason}) under modern validation: {formatter(state, exception)}";
+                lock (_gate)
+                {
+                    _lastWould = text;
+                }
+
+                return;
+            }
+
             // The event's name is the reason; the message template says the outcome ("Profile {Profile}: Connect ...").
             if (state is not IReadOnlyList<KeyValuePair<string, object?>> values
                 || values.FirstOrDefault(v => v.Key == "Reason").Value is not DecisionReason reason
