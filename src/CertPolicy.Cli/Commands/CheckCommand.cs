@@ -112,6 +112,13 @@ internal static class CheckCommand
             .ConfigureAwait(false);
         string? saved = saveChain is null ? null : PemChainWriter.Write(saveChain, presented.Certificates);
         Judgement judgement = judge.Run(presented.Certificates, identity);
+        if (!TlsVersions.Meets(presented.Protocol, judge.Profile.MinimumTlsVersion))
+        {
+            // The tool offers TLS 1.2 and 1.3 whatever the profile says, so that it can still show the certificate.
+            string refusal = $"Agents of profile '{judge.Profile.Name}' refuse this server before judging its certificate: it negotiated {TlsVersions.Name(presented.Protocol)}, and the profile requires {TlsVersions.FloorText(judge.Profile.MinimumTlsVersion)} (MinimumTlsVersion: {judge.Profile.MinimumTlsVersion}).";
+            judgement = judgement.WithTlsVersionRefusal(refusal);
+        }
+
 
         string protocol = DescribeProtocol(presented.Protocol);
         string where = endpoint.ToString();

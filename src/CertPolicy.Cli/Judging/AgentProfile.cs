@@ -31,12 +31,16 @@ internal sealed class AgentProfile
         PromptTimeout = engine.PromptTimeout;
         ApprovalScope = engine.ApprovalScope;
         ApprovalLifetime = engine.ApprovalLifetime;
+        MinimumTlsVersion = engine.MinimumTlsVersion;
         TrustStoreSetting = trustStore;
         ApprovalsFile = approvalsFile;
     }
 
     /// <summary>The profile's name.</summary>
     public string Name { get; }
+
+    /// <summary>The oldest TLS version the profile's agents accept (<c>MinimumTlsVersion</c>).</summary>
+    public TlsVersionFloor MinimumTlsVersion { get; }
 
     /// <summary>The settings file it was read from; null when no --profile was given.</summary>
     public string? File { get; }

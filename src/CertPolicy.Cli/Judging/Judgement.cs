@@ -25,6 +25,12 @@ internal sealed class Judgement
         Notes = notes;
     }
 
+    /// <summary>
+    /// For check: why the profile's agents refuse the server before judging its certificate (it negotiated a TLS
+    /// version below the profile's <c>MinimumTlsVersion</c>); null when they do not. Also listed in <see cref="Warnings"/>.
+    /// </summary>
+    public string? TlsVersionRefusal { get; init; }
+
     /// <summary>CertPolicy's report, computed by the profile's validator (the legacy verdict beside the modern one when an expected subject is known).</summary>
     public ValidationReport Report { get; }
 
@@ -58,6 +64,10 @@ internal sealed class Judgement
     /// <summary>True when the verdict of the profile's mode (modern by default) found no problem.</summary>
     public bool IsValid => Report.IsValid;
 
+    /// <summary>This judgement with <paramref name="refusal"/> as <see cref="TlsVersionRefusal"/>, first among the warnings.</summary>
+    public Judgement WithTlsVersionRefusal(string refusal) =>
+        new(Report, Leaf, Details, Outcomes, Profile, ApprovalsFile, [refusal, .. Warnings], Notes) { TlsVersionRefusal = refusal };
+
     /// <summary>The outcome of agents of <paramref name="generation"/> under <paramref name="action"/>; null when not judged.</summary>
     public AgentOutcome? Find(AgentGeneration generation, InvalidCertificateAction action) =>
         Outcomes.FirstOrDefault(o => o.Generation == generation && o.Action == action);
@@ -72,6 +82,12 @@ internal sealed class Judgement
         if (failOn == FailOn.Verdict)
         {
             return IsValid ? ExitCodes.Valid : ExitCodes.Invalid;
+        }
+
+        if (TlsVersionRefusal is not null)
+        {
+            // The profile's agents refuse the handshake before any certificate is judged.
+            return ExitCodes.AgentsWouldNotConnect;
         }
 
         bool fails = Outcomes.Any(o =>

@@ -95,6 +95,34 @@ public sealed class GenerationsAndProfileTests : IClassFixture<GenerationsAndPro
     }
 
     [Fact]
+    public async Task Check_says_when_the_profile_refuses_the_servers_tls_version_before_judging_its_certificate()
+    {
+        using var folder = new TempFolder();
+        string tls13 = WriteSettings(folder, "Management", new() { ["TrustStore"] = _chain.RootPem, ["MinimumTlsVersion"] = "Tls13" });
+        await using LoopbackTlsServer tls12Only = _chain.StartServer(System.Security.Authentication.SslProtocols.Tls12);
+
+        CliResult text = await CliRun.RunAsync("check", tls12Only.Address, "--server-name", TestChain.ServerName, "--profile", tls13, "--fail-on", "modern");
+        CliResult json = await CliRun.RunAsync("check", tls12Only.Address, "--server-name", TestChain.ServerName, "--profile", tls13, "--fail-on", "modern", "--json");
+        CliResult verdictOnly = await CliRun.RunAsync("check", tls12Only.Address, "--server-name", TestChain.ServerName, "--profile", tls13);
+
+        // The certificate is valid, but agents of the profile never get to judge it: the tool says so and fails.
+        Assert.True(text.ExitCode == 4, text.ToString());
+        Assert.Contains("it negotiated TLS 1.2, and the profile requires TLS 1.3 (MinimumTlsVersion: Tls13)", text.Output, StringComparison.Ordinal);
+        Assert.True(json.ExitCode == 4, json.ToString());
+        Assert.Contains("MinimumTlsVersion: Tls13", json.Output, StringComparison.Ordinal);
+
+        // Without --fail-on the exit code is the certificate's verdict, as documented; the warning is still shown.
+        Assert.True(verdictOnly.ExitCode == 0, verdictOnly.ToString());
+        Assert.Contains("it negotiated TLS 1.2", verdictOnly.Output, StringComparison.Ordinal);
+
+        // The same server under a profile without a floor: nothing to say.
+        string platform = WriteSettings(folder, "Management", new() { ["TrustStore"] = _chain.RootPem });
+        CliResult plain = await CliRun.RunAsync("check", tls12Only.Address, "--server-name", TestChain.ServerName, "--profile", platform, "--fail-on", "modern");
+        Assert.True(plain.ExitCode == 0, plain.ToString());
+        Assert.DoesNotContain("MinimumTlsVersion", plain.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_report_only_profile_shows_what_modern_validation_would_do_beside_the_legacy_decision()
     {
         using var folder = new TempFolder();

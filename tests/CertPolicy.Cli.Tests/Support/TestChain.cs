@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -41,7 +42,7 @@ public sealed class TestChain : IDisposable
     public CertificateFingerprint LeafFingerprint => CertificateFingerprint.Compute(Leaf.RawData);
 
     /// <summary>A server presenting the leaf and the intermediate.</summary>
-    public LoopbackTlsServer StartServer() => LoopbackTlsServer.Start(Leaf, [Intermediate]);
+    public LoopbackTlsServer StartServer(SslProtocols protocols = SslProtocols.Tls13) => LoopbackTlsServer.Start(Leaf, [Intermediate], protocols: protocols);
 
     public void Dispose()
     {
