@@ -225,8 +225,8 @@ public sealed class CertificateDecisionEngine
     /// The decision table without its questions, for <paramref name="verdict"/> (the deciding one, or the modern one
     /// of a report-only preview): the ruling, or null when someone would have to be asked. Reads the approvals but
     /// never writes them; <paramref name="approvalsVersion"/> is the approvals' version when they were consulted, and
-    /// <paramref name="change"/> what changed since the most relevant approval when the server has approvals and none
-    /// covers the certificate.
+    /// <paramref name="change"/> (outside a preview) what changed since the most relevant approval when the server has
+    /// approvals and none covers the certificate.
     /// </summary>
     private Ruling? Rule(ValidationReport report, ValidationVerdict verdict, bool preview, out long? approvalsVersion, out ApprovalChange? change)
     {
@@ -299,13 +299,11 @@ public sealed class CertificateDecisionEngine
                 ApprovalExpiresAt: ApprovalLifetime is { } lifetime ? covering.ApprovedAt + lifetime : null);
         }
 
-        if (candidates.Count > 0)
+        // Only a real question says what changed: a report-only preview asks nobody, so it neither describes nor logs.
+        if (candidates.Count > 0 && !preview)
         {
             change = ApprovalMatching.Describe(candidates, certificate, sha256, problems, ApprovalScope, a => IsExpired(a, now));
-            if (!preview)
-            {
-                Log.ApprovalNoLongerCovers(_logger, ProfileName, server, certificate.Sha256Fingerprint, change.Previous.Fingerprint, change.Previous.ApprovedAt, change.Changes);
-            }
+            Log.ApprovalNoLongerCovers(_logger, ProfileName, server, certificate.Sha256Fingerprint, change.Previous.Fingerprint, change.Previous.ApprovedAt, change.Changes);
         }
 
         return null;
